@@ -4,12 +4,14 @@
 //! admin API. Every process started here is stopped by PID when its handle is
 //! dropped, also when a test panics.
 
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+pub mod sse;
 
 /// Admin token every test server is started with.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
@@ -48,6 +50,8 @@ pub struct ServerOpts {
     pub retry_ms: u64,
     pub history: u64,
     pub extra_args: Vec<String>,
+    /// `RESERVAS_ADMIN_TOKEN` given to the server (`None`: no admin API).
+    pub admin_token: Option<String>,
 }
 
 impl Default for ServerOpts {
@@ -57,6 +61,7 @@ impl Default for ServerOpts {
             retry_ms: 1000,
             history: 10_000,
             extra_args: Vec::new(),
+            admin_token: Some(ADMIN_TOKEN.to_string()),
         }
     }
 }
@@ -110,7 +115,7 @@ impl Server {
             .arg("--history")
             .arg(self.opts.history.to_string())
             .args(&self.opts.extra_args)
-            .env("RESERVAS_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env_remove("RESERVAS_ADMIN_TOKEN")
             .env(
                 "RUST_LOG",
                 std::env::var("RESERVAS_TEST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -118,6 +123,9 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        if let Some(t) = &self.opts.admin_token {
+            cmd.env("RESERVAS_ADMIN_TOKEN", t);
+        }
         // Restarting on the same port right after a kill can race with the
         // kernel releasing it: retry for a few seconds.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -198,19 +206,21 @@ impl Server {
     }
 
     /// Creates a business through the admin API; returns (id, staff token).
+    /// Uses [`raw_request`], so it works inside and outside a tokio runtime.
     pub fn create_business(&self, id: Option<&str>) -> (String, String) {
         let mut body = serde_json::json!({"name": format!("Test {}", id.unwrap_or("business"))});
         if let Some(id) = id {
             body["id"] = id.into();
         }
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}/api/admin/businesses", self.url()))
-            .bearer_auth(ADMIN_TOKEN)
-            .json(&body)
-            .send()
-            .expect("admin request");
-        assert_eq!(resp.status().as_u16(), 201, "create business");
-        let v: serde_json::Value = resp.json().expect("json");
+        let resp = raw_request(
+            self.addr,
+            "POST",
+            "/api/admin/businesses",
+            &[("Authorization", &format!("Bearer {ADMIN_TOKEN}"))],
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(resp.status, 201, "create business: {}", resp.body);
+        let v: serde_json::Value = serde_json::from_str(&resp.body).expect("json");
         (
             v["businessId"].as_str().expect("businessId").to_string(),
             v["token"].as_str().expect("token").to_string(),
@@ -235,4 +245,93 @@ pub fn wait_for<T>(what: &str, deadline: Duration, mut check: impl FnMut() -> Op
         assert!(Instant::now() < end, "timed out after {deadline:?} waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// An HTTP answer read by [`raw_request`].
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Header lines, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// One HTTP/1.1 request over a fresh blocking TCP connection (with
+/// `Connection: close`), body sent byte for byte — so tests can send what no
+/// well-behaved client would (invalid UTF-8, wrong lengths). Works inside a
+/// tokio runtime, unlike reqwest's blocking client.
+pub fn raw_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawResponse {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) && !body.is_empty() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).expect("write request");
+    // The server may answer (413) before reading a large body: ignore a
+    // failed write, the answer is what matters.
+    let _ = s.write_all(body);
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status in {head:?}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked { dechunk(rest) } else { rest.to_string() };
+    RawResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
 }

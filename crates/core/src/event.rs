@@ -19,7 +19,11 @@ pub struct Event {
 
 /// What changed; serialized as the `type` field plus its own fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum EventKind {
     ReservationCreated {
         reserva: Box<Reservation>,

@@ -187,10 +187,12 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<NewReservation>(
-            r#"{"customerName":"a","date":"2026-01-01","time":"10:00","partySize":2,"x":1}"#
-        )
-        .is_err());
+        assert!(
+            serde_json::from_str::<NewReservation>(
+                r#"{"customerName":"a","date":"2026-01-01","time":"10:00","partySize":2,"x":1}"#
+            )
+            .is_err()
+        );
         assert!(serde_json::from_str::<ReservationPatch>(r#"{"partysize":2}"#).is_err());
     }
 }

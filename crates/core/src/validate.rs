@@ -94,10 +94,8 @@ pub fn date(raw: &str) -> Result<String, RuleError> {
 /// `time`: `HH:MM`, 24 h.
 pub fn time(raw: &str) -> Result<String, RuleError> {
     let b = raw.as_bytes();
-    let ok = b.len() == 5
-        && b[2] == b':'
-        && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
-        && {
+    let ok =
+        b.len() == 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit()) && {
             let h = (b[0] - b'0') * 10 + (b[1] - b'0');
             let m = (b[3] - b'0') * 10 + (b[4] - b'0');
             h < 24 && m < 60
