@@ -19,6 +19,7 @@ pub mod engine;
 pub mod import;
 pub mod paths;
 pub mod poller;
+pub mod replay;
 pub mod sse;
 pub mod stream;
 pub mod update;
