@@ -411,6 +411,53 @@ impl Booking {
     }
 }
 
+/// What [`import_arrivals`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: usize,
+    /// Bookings with 0 guests, not imported (module doc).
+    pub zero_guests: usize,
+    /// Failed requests (logged).
+    pub errors: usize,
+}
+
+/// Imports every booking of `hotel` arriving from `from` to `to` (dataset
+/// days, inclusive) with its final status, dates shifted by `shift_days`:
+/// the whole history of those days at once, cancellations and no-shows
+/// included. (`reservas replay` instead seeds the books as of one morning
+/// and plays the day.)
+pub async fn import_arrivals(
+    client: &crate::client::ApiClient,
+    bookings: &[Booking],
+    hotel: Hotel,
+    (from, to): (Date, Date),
+    shift_days: i64,
+) -> ImportReport {
+    let mut report = ImportReport::default();
+    for b in bookings
+        .iter()
+        .filter(|b| b.hotel == hotel && (from..=to).contains(&b.arrival))
+    {
+        if b.guests() == 0 {
+            report.zero_guests += 1;
+            continue;
+        }
+        let Some(new) = b.to_new_reservation(shift_days, b.final_status()) else {
+            report.errors += 1;
+            tracing::warn!(line = b.line, "shifted date out of range");
+            continue;
+        };
+        match client.create(&new).await {
+            Ok(_) => report.created += 1,
+            Err(e) => {
+                report.errors += 1;
+                tracing::warn!(line = b.line, error = %e, "importing a booking failed");
+            }
+        }
+    }
+    report
+}
+
 /// `date + days`, `None` outside the calendar.
 pub fn shift(date: Date, days: i64) -> Option<Date> {
     date.checked_add(jiff::Span::new().try_days(days).ok()?)
