@@ -197,13 +197,14 @@ pub struct Plan {
     pub target: Date,
     /// Days added to every dataset date (target − day).
     pub shift: i64,
-    /// The hotel's bookings the plan refers to (with more than 0 guests).
+    /// The hotel's bookings the plan refers to by index.
     pub bookings: Vec<Booking>,
     /// (booking index, status that morning), in file order.
     pub seed: Vec<(usize, Status)>,
     /// D's events in time order.
     pub events: Vec<PlannedEvent>,
-    /// Bookings of the hotel skipped for having 0 guests.
+    /// Bookings that the seed or the day would have sent but that have 0
+    /// guests (skipped, see [`crate::import`]).
     pub zero_guest_bookings: usize,
 }
 
@@ -223,16 +224,7 @@ impl Plan {
     /// Plans the replay of `day` for `hotel` shown as `target`.
     pub fn new(all: &[Booking], hotel: Hotel, day: Date, target: Date) -> Plan {
         let mut zero = 0;
-        let bookings: Vec<Booking> = all
-            .iter()
-            .filter(|b| b.hotel == hotel)
-            .filter(|b| {
-                let keep = b.guests() > 0;
-                zero += usize::from(!keep);
-                keep
-            })
-            .cloned()
-            .collect();
+        let bookings: Vec<Booking> = all.iter().filter(|b| b.hotel == hotel).cloned().collect();
         let first = import::shift(day, -WINDOW_BEFORE_DAYS).unwrap_or(day);
         let last = import::shift(day, WINDOW_AFTER_DAYS).unwrap_or(day);
         let mut seed = Vec::new();
@@ -240,17 +232,28 @@ impl Plan {
         for (i, b) in bookings.iter().enumerate() {
             let booked_on = b.booked_on();
             let cancelled_today = b.cancelled_on(day);
-            match b.status_at(day) {
+            let relevant = match b.status_at(day) {
                 // Cancelled before D: not on the books.
-                Some(Status::Cancelled) => continue,
+                Some(Status::Cancelled) => None,
                 Some(st) if cancelled_today || (first..=last).contains(&b.arrival) => {
-                    seed.push((i, st));
+                    Some(Some(st))
                 }
                 // On the books but far from D, and no event on D.
-                Some(_) => continue,
+                Some(_) => None,
                 // Not booked yet: only a booking made on D matters.
-                None if booked_on == Some(day) => {}
-                None => continue,
+                None if booked_on == Some(day) => Some(None),
+                None => None,
+            };
+            let Some(seed_status) = relevant else {
+                continue;
+            };
+            // Counted only among the bookings the replay would have sent.
+            if b.guests() == 0 {
+                zero += 1;
+                continue;
+            }
+            if let Some(st) = seed_status {
+                seed.push((i, st));
             }
             let key = b.key;
             let arrives_today = b.arrival == day;
@@ -689,6 +692,7 @@ mod tests {
         assert_eq!(p.shift, import::days_between(DEMO_DAY, date(2026, 1, 20)));
         // 79 made that day, one of them with 0 guests.
         assert_eq!(p.count(|k| k == EventKind::Create), 78);
+        assert!(p.zero_guest_bookings >= 1);
         assert_eq!(p.count(|k| k == EventKind::Cancel), 29);
         assert_eq!(p.count(|k| k == EventKind::NoShow), 4);
         let stays: Vec<&Booking> = p
