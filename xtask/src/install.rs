@@ -45,7 +45,11 @@ pub fn debian_packages(pkgs: &[&str]) -> anyhow::Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status()
         .map_err(|e| anyhow::anyhow!("cannot run {prog}: {e}"))?;
-    anyhow::ensure!(status.success(), "apt-get install {} failed", missing.join(" "));
+    anyhow::ensure!(
+        status.success(),
+        "apt-get install {} failed",
+        missing.join(" ")
+    );
     Ok(())
 }
 

@@ -57,6 +57,10 @@ pub fn sh(program: &str, args: &[&str]) -> anyhow::Result<()> {
         .current_dir(root())
         .status()
         .map_err(|e| anyhow::anyhow!("cannot run {program}: {e}"))?;
-    anyhow::ensure!(status.success(), "`{program} {}` failed ({status})", args.join(" "));
+    anyhow::ensure!(
+        status.success(),
+        "`{program} {}` failed ({status})",
+        args.join(" ")
+    );
     Ok(())
 }

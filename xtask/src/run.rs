@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The real day replayed (see data/README.md for why this one).
-const DEMO_DAY: &str = "2016-08-13";
+const DEMO_DAY: &str = "2016-08-18";
 const ADMIN_TOKEN_LEN: usize = 32;
 
 /// Kills its child on drop, however `run` ends.
@@ -59,7 +59,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             .stdout(Stdio::piped())
             .spawn()?,
     );
-    let stdout = server.0.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let stdout = server
+        .0
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
     let mut lines = BufReader::new(stdout).lines();
     let addr: SocketAddr = loop {
         match lines.next() {
@@ -80,12 +84,16 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     println!("  Business: demo     staff token: {token}");
     println!("  Watch it live:  target/debug/reservas --server {url} --token {token} tail");
     println!("  Today's list:   target/debug/reservas --server {url} --token {token} list");
-    println!("  Replaying City Hotel, {DEMO_DAY} (real data, shifted to today) at speed {speed}. Ctrl-C stops.");
+    println!(
+        "  Replaying City Hotel, {DEMO_DAY} (real data, shifted to today) at speed {speed}. Ctrl-C stops."
+    );
     println!();
 
     let mut replay = Guard(
         Command::new(bin.join("reservas"))
-            .args(["--server", &url, "--token", &token, "replay", "--day", DEMO_DAY, "--speed", &speed])
+            .args([
+                "--server", &url, "--token", &token, "replay", "--day", DEMO_DAY, "--speed", &speed,
+            ])
             .spawn()?,
     );
     let status = replay.0.wait()?;

@@ -8,7 +8,17 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     if lint {
         install::rustup_components(&["rustfmt", "clippy"])?;
         sh("cargo", &["fmt", "--all", "--", "--check"])?;
-        sh("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+        sh(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
     }
     // Tests of one crate start binaries of another (the engine's tests run
     // the real server): build them all first.

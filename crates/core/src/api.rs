@@ -40,6 +40,9 @@ pub struct CheckinResult {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckinRequest {
     pub qr_token: String,
+    /// Accepted as on the other writes; must be the token's business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
 }
 
 /// Every error answer: a machine code, a human message, and for rule

@@ -120,7 +120,11 @@ pub struct NewReservation {
 pub struct ReservationPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_name: Option<String>,
     #[serde(
         default,
@@ -134,11 +138,23 @@ pub struct ReservationPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_email: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub party_size: Option<i64>,
     #[serde(
         default,
@@ -146,7 +162,11 @@ pub struct ReservationPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub table: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<Status>,
     #[serde(
         default,
@@ -154,6 +174,12 @@ pub struct ReservationPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub notes: Option<Option<String>>,
+}
+
+/// A required field may be left out of a patch, but not set to `null`:
+/// `{"partySize": null}` is a type error (400), not "no change".
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// A present key (even `null`) becomes `Some(..)`; an absent key stays `None`
@@ -183,6 +209,22 @@ mod tests {
         assert_eq!(p.table, None);
         let p: ReservationPatch = serde_json::from_str(r#"{"table":"7"}"#).unwrap();
         assert_eq!(p.table, Some(Some("7".into())));
+    }
+
+    #[test]
+    fn null_is_refused_for_required_fields_in_a_patch() {
+        for body in [
+            r#"{"partySize":null}"#,
+            r#"{"customerName":null}"#,
+            r#"{"status":null}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<ReservationPatch>(body).is_err(),
+                "{body}"
+            );
+        }
+        let p: ReservationPatch = serde_json::from_str(r#"{"partySize":3}"#).unwrap();
+        assert_eq!(p.party_size, Some(3));
     }
 
     #[test]

@@ -154,7 +154,7 @@ fn notes(raw: Option<&str>) -> Result<Option<String>, RuleError> {
             "too_long",
             format!("notes are longer than {MAX_NOTES_CHARS} characters"),
         )),
-        Some(n) if n.is_empty() => Ok(None),
+        Some("") => Ok(None),
         other => Ok(other.map(str::to_string)),
     }
 }
@@ -258,7 +258,8 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        let cases: Vec<(fn(&mut NewReservation), &str)> = vec![
+        type Mutation = fn(&mut NewReservation);
+        let cases: Vec<(Mutation, &str)> = vec![
             (|r| r.customer_name = "   ".into(), "customerName"),
             (|r| r.party_size = 0, "partySize"),
             (|r| r.party_size = -3, "partySize"),

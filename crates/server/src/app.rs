@@ -159,7 +159,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> anyhow::Result<Router
                     header::IF_NONE_MATCH,
                     header::HeaderName::from_static("last-event-id"),
                 ])
-                .expose_headers([header::ETAG]),
+                .expose_headers([header::ETAG, header::LOCATION]),
         )
     };
     Ok(api.with_state(state))

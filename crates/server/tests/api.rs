@@ -187,6 +187,9 @@ fn admin_routes_are_absent_without_an_admin_token() {
     );
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["error"], "not_found");
+    // Not even a wrong method reveals them.
+    let r = raw_request(s.addr, "GET", "/api/admin/businesses", &[], b"");
+    assert_eq!(r.status, 404);
 }
 
 #[test]
@@ -300,6 +303,14 @@ fn reservation_lifecycle() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["partySize"], 6);
     assert!(r.json().get("notes").is_none());
+    // `If-Match: *` matches any existing row.
+    let r = api.call_h(
+        "PATCH",
+        &format!("/api/reservas/{id}"),
+        br#"{"partySize":6}"#,
+        &[("If-Match", "*")],
+    );
+    assert_eq!(r.status, 200);
     // A patch that changes nothing writes no event.
     let before = api.state().1;
     assert_eq!(
@@ -482,6 +493,36 @@ fn changes_pages_and_history_gone() {
         5,
         "limit is capped, not refused"
     );
+}
+
+#[test]
+fn history_trimmed_under_a_smaller_limit_stays_gone_after_a_larger_one() {
+    // Restarting with a larger --history cannot bring back trimmed events:
+    // resuming from before them must be refused, not served with a gap.
+    let mut s = Server::start(
+        bin(),
+        ServerOpts {
+            history: 5,
+            ..Default::default()
+        },
+    );
+    let (_, token) = s.create_business(Some("b"));
+    let api = Api {
+        s: &s,
+        token: token.clone(),
+    };
+    for i in 0..12 {
+        api.create(json!({"customerName": format!("n{i}"), "date":"2026-12-03","time":"20:00","partySize":2}));
+    }
+    s.opts.history = 1000;
+    s.restart();
+    let api = Api { s: &s, token };
+    assert_eq!(
+        api.call("GET", "/api/reservas/changes?since=3", b"").status,
+        410
+    );
+    let r = api.call("GET", "/api/reservas/changes?since=7", b"").json();
+    assert_eq!(r["events"].as_array().unwrap().len(), 5);
 }
 
 #[test]
@@ -807,8 +848,11 @@ fn malformed_inputs_get_their_status_and_change_nothing() {
             err["error"].is_string() && err["message"].is_string(),
             "{what}: JSON error body"
         );
-        if status == 422 && method != "GET" {
+        if status == 422 {
             assert!(err["field"].is_string(), "{what}: names the field");
+        }
+        if what == "list bad from" {
+            assert_eq!(err["field"], "from");
         }
         assert_eq!(api.state(), before, "{what} changed something");
     }

@@ -32,6 +32,13 @@ pub async fn by_token(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<CheckinRequest>,
 ) -> Result<Json<CheckinResult>, ApiError> {
+    if body
+        .business_id
+        .as_ref()
+        .is_some_and(|b| *b != staff.business)
+    {
+        return Err(ApiError::Forbidden);
+    }
     // A USB scanner "types" the token; stray spaces or a trailing newline
     // are not part of it.
     let token = body.qr_token.trim().to_string();

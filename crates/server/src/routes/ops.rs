@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -26,7 +26,12 @@ pub async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
 }
 
-pub async fn method_not_allowed() -> Response {
+pub async fn method_not_allowed(State(state): State<AppState>, uri: Uri) -> Response {
+    // Without an admin token the admin routes do not exist, whatever the
+    // method: a 405 would reveal them.
+    if state.admin_hash.is_none() && uri.path().starts_with("/api/admin/") {
+        return not_found().await.into_response();
+    }
     let body =
         json!({"error": "method_not_allowed", "message": "method not allowed on this route"});
     (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()

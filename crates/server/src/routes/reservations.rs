@@ -44,8 +44,8 @@ pub async fn list(
     QueryParams(q): QueryParams<ListParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let from = q.from.as_deref().map(validate::date).transpose()?;
-    let to = q.to.as_deref().map(validate::date).transpose()?;
+    let from = q.from.as_deref().map(|d| bound("from", d)).transpose()?;
+    let to = q.to.as_deref().map(|d| bound("to", d)).transpose()?;
     let stats_date = match (q.include_stats.unwrap_or(true), q.date) {
         (false, _) => None,
         (true, Some(d)) => Some(validate::date(&d)?),
@@ -98,6 +98,14 @@ pub async fn list(
         Json(body),
     )
         .into_response())
+}
+
+/// A `from`/`to` date, with the error naming the parameter.
+fn bound(name: &str, raw: &str) -> Result<String, ApiError> {
+    validate::date(raw).map_err(|mut e| {
+        e.field = name.into();
+        ApiError::Rule(e)
+    })
 }
 
 fn etag_for(version: u64, parts: &[Option<&str>]) -> HeaderValue {
@@ -153,11 +161,14 @@ pub async fn create(
         .into_response())
 }
 
-/// `If-Match: 42` or `If-Match: "42"`.
+/// `If-Match: 42` or `If-Match: "42"`; `*` matches any existing row.
 fn if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
     let Some(v) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
+    if v.as_bytes().trim_ascii() == b"*" {
+        return Ok(None);
+    }
     v.to_str()
         .ok()
         .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))

@@ -299,9 +299,15 @@ impl SqliteStore {
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no business {business:?}")))?;
-        // Every event after `floor` is retained. Trimming keeps the newest
-        // `history`, so the floor is computed, not looked up.
-        let floor = head.saturating_sub(self.history);
+        // Every event after `floor` is retained. It is read from the log,
+        // not computed from `--history`: the server may have run with a
+        // smaller history before, and what was trimmed then is gone.
+        let oldest: Option<u64> = conn.query_row(
+            "SELECT MIN(id) FROM events WHERE business_id = ?1",
+            [business],
+            |r| r.get(0),
+        )?;
+        let floor = oldest.map_or(head, |m| m - 1);
         Ok(LogBounds { head, floor })
     }
 }
