@@ -42,14 +42,26 @@ pub enum CacheError {
 /// Writers wait this long for another writer instead of failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Bumped whenever the layout changes; an older cache is simply rebuilt
+/// (it is a cache: the next sync refills it).
+const SCHEMA_VERSION: i64 = 3;
+
+/// `status`, `party_size` and `arrived` duplicate fields of `body` so the
+/// day's stats are one indexed aggregate query, not a decode of every row
+/// of the day per event.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS reservas (
-    id      TEXT PRIMARY KEY,
-    date    TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    body    TEXT NOT NULL
+    id         TEXT PRIMARY KEY,
+    date       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    party_size INTEGER NOT NULL,
+    arrived    INTEGER NOT NULL,
+    body       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reservas_by_date ON reservas(date, id);
+-- Covers the stats query: the day's figures come from the index alone.
+CREATE INDEX IF NOT EXISTS reservas_day_stats ON reservas(date, status, party_size, arrived);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -96,7 +108,34 @@ impl Cache {
         // journal_mode answers with a row, so it is read, not executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
-        conn.execute_batch(SCHEMA)?;
+        let user_version = |c: &Connection| -> rusqlite::Result<i64> {
+            c.query_row("PRAGMA user_version", [], |r| r.get(0))
+        };
+        if user_version(&conn)? != SCHEMA_VERSION {
+            // Checked again under the write lock: two processes opening a
+            // new cache at once must not both rebuild it.
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            let version = user_version(&conn)?;
+            let res = if version != SCHEMA_VERSION {
+                if version != 0 {
+                    tracing::info!(version, "cache layout changed: rebuilding it");
+                }
+                conn.execute_batch(&format!(
+                    "DROP TABLE IF EXISTS reservas; DROP TABLE IF EXISTS meta;
+                     {SCHEMA}
+                     PRAGMA user_version = {SCHEMA_VERSION};"
+                ))
+            } else {
+                Ok(())
+            };
+            match res {
+                Ok(()) => conn.execute_batch("COMMIT")?,
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(e.into());
+                }
+            }
+        }
         Ok(Cache { conn })
     }
 
@@ -200,15 +239,47 @@ impl Cache {
             Some(d) => d,
             None => today_local(),
         };
-        Ok(Stats::compute(&date, &self.rows(Some(&date))?))
+        let mut stats = Stats {
+            date,
+            ..Default::default()
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT status, COUNT(*), SUM(party_size), SUM(arrived)
+             FROM reservas WHERE date = ?1 GROUP BY status",
+        )?;
+        let mut q = st.query([&stats.date])?;
+        while let Some(r) = q.next()? {
+            let status: String = r.get(0)?;
+            let (n, party, arrived): (i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            let Ok(status) = status.parse::<reservas_core::Status>() else {
+                continue;
+            };
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            stats.total = stats.total.saturating_add(n);
+            stats.by_status.insert(status, n);
+            if status != reservas_core::Status::Cancelled {
+                stats.expected_guests = stats
+                    .expected_guests
+                    .saturating_add(u32::try_from(party).unwrap_or(u32::MAX));
+            }
+            stats.arrived_guests = stats
+                .arrived_guests
+                .saturating_add(u32::try_from(arrived).unwrap_or(u32::MAX));
+        }
+        Ok(stats)
     }
 
     /// A diff of every cached row (cache-first start, or the first snapshot).
     pub fn full_diff(&self) -> CacheResult<Diff> {
+        let upserts = self.rows(None)?;
+        // Stats from the rows in hand: decoding every row twice would double
+        // the cold start.
+        let date = self.stats_date()?.unwrap_or_else(today_local);
+        let stats = Stats::compute(&date, &upserts);
         Ok(Diff {
-            upserts: self.rows(None)?,
+            upserts,
             removals: Vec::new(),
-            stats: self.stats()?,
+            stats,
             version: self.cursor()?.unwrap_or(0),
         })
     }
@@ -408,10 +479,21 @@ fn row_in(tx: &Transaction<'_>, id: &str) -> CacheResult<Option<Reservation>> {
 
 fn upsert(tx: &Transaction<'_>, r: &Reservation, body: &str) -> CacheResult<()> {
     tx.prepare_cached(
-        "INSERT INTO reservas (id, date, version, body) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(id) DO UPDATE SET date = excluded.date, version = excluded.version, body = excluded.body",
+        "INSERT INTO reservas (id, date, version, status, party_size, arrived, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET date = excluded.date, version = excluded.version,
+             status = excluded.status, party_size = excluded.party_size,
+             arrived = excluded.arrived, body = excluded.body",
     )?
-    .execute(params![r.id, r.date, r.version as i64, body])?;
+    .execute(params![
+        r.id,
+        r.date,
+        r.version as i64,
+        r.status.as_str(),
+        r.party_size,
+        r.asistencia_actual,
+        body
+    ])?;
     Ok(())
 }
 
@@ -550,8 +632,9 @@ pub(crate) mod tests {
         assert_eq!(again.replayed, 3);
         assert!(again.notices.is_empty() && again.touched.is_empty());
         assert_eq!(c.rows(None).unwrap(), rows);
-        // Stats follow the rows of the day.
+        // Stats follow the rows of the day, as the domain computes them.
         let st = c.stats().unwrap();
+        assert_eq!(st, Stats::compute("2026-12-03", &c.rows(None).unwrap()));
         assert_eq!((st.total, st.expected_guests, st.arrived_guests), (2, 8, 1));
     }
 

@@ -300,6 +300,8 @@ impl ApiClient {
         let url = self.url("api/checkin", &[])?;
         let body = CheckinRequest {
             qr_token: qr_token.to_string(),
+            // The business comes from the token.
+            business_id: None,
         };
         self.json(self.request(Method::POST, url).json(&body)).await
     }

@@ -479,7 +479,10 @@ impl Runner {
             }
         };
         tracing::debug!(?cursor, "stream open");
-        let mut body = resp.bytes_stream();
+        // All chunks already received are taken together, so a replay or a
+        // burst is applied in a few transactions instead of one per event,
+        // while a lone live event still goes through at once.
+        let mut body = resp.bytes_stream().ready_chunks(256);
         let mut parser = SseParser::new();
         let mut watchdog = self.cfg.watchdog.unwrap_or(DEFAULT_WATCHDOG);
         let mut deadline = Instant::now() + watchdog;
@@ -503,28 +506,30 @@ impl Runner {
                         return StreamEnd::RealtimeOff;
                     }
                 },
-                chunk = body.next() => {
-                    let bytes = match chunk {
-                        // F-04: a clean end is a disconnect, not "done".
-                        None => return StreamEnd::Failed {
+                chunks = body.next() => {
+                    // F-04: a clean end is a disconnect, not "done".
+                    let Some(chunks) = chunks else {
+                        return StreamEnd::Failed {
                             error: "the server ended the stream".into(),
                             live_for: live_for(live_since),
-                        },
-                        Some(Err(e)) => return StreamEnd::Failed {
-                            error: format!("stream read failed: {e}"),
-                            live_for: live_for(live_since),
-                        },
-                        Some(Ok(b)) => b,
+                        };
                     };
                     // Any byte, comments included, proves the peer alive.
                     deadline = Instant::now() + watchdog;
-                    let items = match parser.feed(&bytes) {
-                        Ok(items) => items,
-                        Err(e) => return StreamEnd::Failed {
-                            error: e.to_string(),
-                            live_for: live_for(live_since),
-                        },
-                    };
+                    let mut items = Vec::new();
+                    let mut failure = None;
+                    for chunk in chunks {
+                        match chunk.map_err(|e| format!("stream read failed: {e}")).and_then(|b| {
+                            parser.feed(&b).map_err(|e| e.to_string())
+                        }) {
+                            Ok(more) => items.extend(more),
+                            Err(e) => {
+                                // Apply what came before the failure first.
+                                failure = Some(e);
+                                break;
+                            }
+                        }
+                    }
                     let mut batch = Vec::new();
                     let mut reset = None;
                     for item in items {
@@ -569,6 +574,12 @@ impl Runner {
                     }
                     if let Some(r) = reset {
                         return StreamEnd::Reset(r);
+                    }
+                    if let Some(error) = failure {
+                        return StreamEnd::Failed {
+                            error,
+                            live_for: live_for(live_since),
+                        };
                     }
                 }
             }

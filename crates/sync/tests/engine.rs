@@ -559,3 +559,34 @@ fn cli_errors_are_one_line_and_non_zero() {
     assert_ne!(code, 0);
     assert!(err.contains("--server"), "{err}");
 }
+
+#[test]
+fn a_clean_end_of_the_stream_is_a_disconnect() {
+    // F-04: a graceful server shutdown ends the response normally. The
+    // engine must leave `live` at once and reconnect on its backoff, so a
+    // row created meanwhile arrives without waiting for a poll (the poll
+    // interval here is far longer than the test).
+    let (mut server, token) = start_server(server_opts());
+    let api = Api::new(&server.url(), &token);
+    let dir = tempfile::tempdir().unwrap();
+    let g = global(&server.url(), &token, &cache_file(&dir), &fast_flags(600));
+    let tail = Tail::start(&g);
+    let live = tail.wait_state("live", 0, LONG);
+    let t0 = Instant::now();
+    assert!(server.terminate().is_some(), "server stops on SIGTERM");
+    let left = tail.wait_line("leaves live", live + 1, LONG, |v| {
+        v["kind"] == "status" && v["state"] != "live"
+    });
+    assert!(tail.snapshot()[left].0 - t0 < Duration::from_secs(3));
+    server.start_again();
+    let r = api.create("Tras reinicio");
+    let t1 = Instant::now();
+    tail.wait_line("row after a clean end", left, LONG, |v| {
+        has_upsert(v, &r.id)
+    });
+    assert!(
+        t1.elapsed() < Duration::from_secs(10),
+        "arrived by the stream, not a poll"
+    );
+    tail.wait_state("live", left, LONG);
+}
