@@ -8,6 +8,7 @@
 //!   replay of that real day running live.
 //! - `cargo xtask test`: formatting, lints, and every test of the workspace.
 
+mod bench;
 mod install;
 mod run;
 mod test;
@@ -21,13 +22,16 @@ commands:
           options: --speed N (default 60: one real minute per second)
                    --port N  (default 8080; a free port if taken)
   test    install what is missing, then fmt, clippy and every test
-          options: --no-lint (skip fmt and clippy)";
+          options: --no-lint (skip fmt and clippy)
+  bench   benchmarks vs nginx+Nchan, sse-starlette, better-sse → BENCHMARKS.md
+          options: --quick (small sizes, CI smoke test; fails only if an event is lost)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -24,6 +24,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     // the real server): build them all first.
     sh("cargo", &["build", "--workspace", "--bins"])?;
     sh("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    // Benchmark smoke test (issue 6): fails only if an event is lost.
+    crate::bench::run(&["--quick".to_string()])?;
     eprintln!("xtask: all tests passed");
     Ok(())
 }
