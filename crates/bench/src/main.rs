@@ -93,6 +93,10 @@ impl Sizes {
 
 struct Args {
     quick: bool,
+    /// `--only a,b,memory,storm,idle,client`: a subset (for development).
+    only: Option<Vec<String>>,
+    /// `--systems reservas,nchan,starlette,better-sse`: a subset.
+    systems: Option<Vec<String>>,
     out: PathBuf,
     md: PathBuf,
 }
@@ -100,6 +104,8 @@ struct Args {
 fn parse_args() -> anyhow::Result<Args> {
     let mut a = Args {
         quick: false,
+        only: None,
+        systems: None,
         out: PathBuf::from("target/bench"),
         md: PathBuf::from("BENCHMARKS.md"),
     };
@@ -112,6 +118,24 @@ fn parse_args() -> anyhow::Result<Args> {
                     .next()
                     .ok_or_else(|| anyhow::anyhow!("--out DIR"))?
                     .into()
+            }
+            "--only" => {
+                a.only = Some(
+                    it.next()
+                        .ok_or_else(|| anyhow::anyhow!("--only LIST"))?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                )
+            }
+            "--systems" => {
+                a.systems = Some(
+                    it.next()
+                        .ok_or_else(|| anyhow::anyhow!("--systems LIST"))?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                )
             }
             "--md" => {
                 a.md = it
@@ -186,7 +210,15 @@ async fn run() -> anyhow::Result<bool> {
     };
     let mut rep = report::Report::new(args.quick, sizes.clone(), nofile);
 
+    let want = |w: &str| args.only.as_ref().is_none_or(|o| o.iter().any(|x| x == w));
     for kind in Kind::ALL {
+        if args
+            .systems
+            .as_ref()
+            .is_some_and(|s| !s.iter().any(|x| kind.name().starts_with(x.as_str())))
+        {
+            continue;
+        }
         if let Some(why) = peers.missing(kind) {
             tracing::warn!(system = kind.name(), %why, "skipped");
             rep.skipped.push((kind.name().to_string(), why));
@@ -194,24 +226,27 @@ async fn run() -> anyhow::Result<bool> {
         }
         let ours = kind == Kind::Reservas;
         // (a) many businesses, 1 event/s each.
-        let a = async {
-            let sys =
-                System::start(kind, &peers, sizes.a_businesses, sizes.a_secs, &day, false).await?;
-            fanout::run(
-                &sys,
-                "a",
-                sizes.a_clients,
-                sizes.a_businesses,
-                1.0,
-                sizes.a_secs,
-                &body,
-            )
-            .await
+        if want("a") {
+            let a = async {
+                let sys =
+                    System::start(kind, &peers, sizes.a_businesses, sizes.a_secs, &day, false)
+                        .await?;
+                fanout::run(
+                    &sys,
+                    "a",
+                    sizes.a_clients,
+                    sizes.a_businesses,
+                    1.0,
+                    sizes.a_secs,
+                    &body,
+                )
+                .await
+            }
+            .await;
+            rep.fanout_or_error(kind, "a", a, ours);
         }
-        .await;
-        rep.fanout_or_error(kind, "a", a, ours);
         // (b) one busy business at 10 events/s.
-        for &n in &sizes.b_clients {
+        for &n in sizes.b_clients.iter().filter(|_| want("b")) {
             let events = (sizes.b_rate * sizes.b_secs as f64) as usize;
             let b = async {
                 let sys = System::start(kind, &peers, 1, events, &day, true).await?;
@@ -220,49 +255,57 @@ async fn run() -> anyhow::Result<bool> {
             .await;
             rep.fanout_or_error(kind, "b", b, ours);
         }
-        let m = async {
-            let sys = System::start(kind, &peers, 1, 1, &day, false).await?;
-            fanout::memory(&sys, sizes.memory_conns).await
+        if want("memory") {
+            let m = async {
+                let sys = System::start(kind, &peers, 1, 1, &day, false).await?;
+                fanout::memory(&sys, sizes.memory_conns).await
+            }
+            .await;
+            match m {
+                Ok(m) => rep.memory.push(m),
+                Err(e) => rep.error(kind.name(), "memory", &e, ours),
+            }
+        }
+    }
+
+    if want("storm") {
+        let st = async {
+            let events = (sizes.storm_before + sizes.storm_after) as usize;
+            let mut sys = System::start(Kind::Reservas, &peers, 1, events, &day, true).await?;
+            storm::run(
+                &mut sys,
+                sizes.storm_clients,
+                sizes.storm_before,
+                sizes.storm_after,
+            )
+            .await
         }
         .await;
-        match m {
-            Ok(m) => rep.memory.push(m),
-            Err(e) => rep.error(kind.name(), "memory", &e, ours),
+        match st {
+            Ok(r) => rep.restart = Some(r),
+            Err(e) => rep.error("reservas-server", "restart storm", &e, true),
         }
     }
 
-    let st = async {
-        let events = (sizes.storm_before + sizes.storm_after) as usize;
-        let mut sys = System::start(Kind::Reservas, &peers, 1, events, &day, true).await?;
-        storm::run(
-            &mut sys,
-            sizes.storm_clients,
-            sizes.storm_before,
-            sizes.storm_after,
-        )
-        .await
-    }
-    .await;
-    match st {
-        Ok(r) => rep.restart = Some(r),
-        Err(e) => rep.error("reservas-server", "restart storm", &e, true),
+    if want("idle") {
+        let idle = async {
+            let sys = System::start(Kind::Reservas, &peers, 1, 1, &day, true).await?;
+            idle::run(&sys, Duration::from_secs(sizes.idle_secs)).await
+        }
+        .await;
+        match idle {
+            Ok(r) => rep.idle = Some(r),
+            Err(e) => rep.error("reservas-server", "idle desk", &e, true),
+        }
     }
 
-    let idle = async {
-        let sys = System::start(Kind::Reservas, &peers, 1, 1, &day, true).await?;
-        idle::run(&sys, Duration::from_secs(sizes.idle_secs)).await
-    }
-    .await;
-    match idle {
-        Ok(r) => rep.idle = Some(r),
-        Err(e) => rep.error("reservas-server", "idle desk", &e, true),
-    }
-
-    let (rows, events, runs) = (sizes.client_rows, sizes.client_events, sizes.client_runs);
-    let c = tokio::task::spawn_blocking(move || client::run(&day, rows, events, runs)).await?;
-    match c {
-        Ok(r) => rep.client = Some(r),
-        Err(e) => rep.error("reservas-sync", "client", &e, true),
+    if want("client") {
+        let (rows, events, runs) = (sizes.client_rows, sizes.client_events, sizes.client_runs);
+        let c = tokio::task::spawn_blocking(move || client::run(&day, rows, events, runs)).await?;
+        match c {
+            Ok(r) => rep.client = Some(r),
+            Err(e) => rep.error("reservas-sync", "client", &e, true),
+        }
     }
 
     rep.total_secs = started.elapsed().as_secs_f64();
