@@ -590,3 +590,58 @@ fn a_clean_end_of_the_stream_is_a_disconnect() {
     );
     tail.wait_state("live", left, LONG);
 }
+
+#[test]
+fn last_event_id_follows_the_cursor_across_drops_and_restarts() {
+    // F-05: events 5, 6, 7, a block with no id, drop; 8, 9, drop; drop
+    // again → the reconnects send 7, 9, 9; after a restart of the client,
+    // 9 again. F-03: the first block says `retry: 0`, and still no two
+    // attempts come closer than the 500 ms floor.
+    let connected = |retry: u64| {
+        format!(
+            "retry: {retry}\nevent: connected\ndata: {{\"connectionId\":\"c\",\"version\":4,\"heartbeatSecs\":1}}\n\n"
+        )
+    };
+    let scripts = vec![
+        format!(
+            "{}{}{}{}data: no id here\n\n",
+            connected(0),
+            created_frame(5),
+            created_frame(6),
+            created_frame(7)
+        ),
+        format!("{}{}{}", connected(0), created_frame(8), created_frame(9)),
+        connected(0),
+    ];
+    let fake = ScriptedSse::start(4, scripts);
+    let dir = tempfile::tempdir().unwrap();
+    let g = global(&fake.url(), "t", &cache_file(&dir), &fast_flags(600));
+    let mut tail = Tail::start(&g);
+    wait_for("four stream connections", LONG, || {
+        (fake.seen.lock().unwrap().len() >= 4).then_some(())
+    });
+    tail.wait_line("event 9", 0, LONG, |v| has_upsert(v, "r9"));
+    tail.kill9();
+    let tail = Tail::start(&g);
+    wait_for("a fifth connection after the restart", LONG, || {
+        (fake.seen.lock().unwrap().len() >= 5).then_some(())
+    });
+    let ids: Vec<Option<String>> = fake.last_event_ids().into_iter().take(5).collect();
+    let want: Vec<Option<String>> = ["4", "7", "9", "9", "9"]
+        .iter()
+        .map(|s| Some(s.to_string()))
+        .collect();
+    assert_eq!(ids, want);
+    let times: Vec<Instant> = fake.seen.lock().unwrap().iter().map(|(t, _)| *t).collect();
+    for w in times[..4].windows(2) {
+        assert!(
+            w[1] - w[0] >= Duration::from_millis(490),
+            "attempts {:?} apart",
+            w[1] - w[0]
+        );
+    }
+    let (rows, cursor) = cached(&g);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(cursor, Some(9));
+    drop(tail);
+}

@@ -648,3 +648,149 @@ fn fake_conn(
             .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     }
 }
+
+// ---------------------------------------------------------------- scripted SSE
+
+/// An events request: when, and its `Last-Event-ID`.
+pub type Seen = (Instant, Option<String>);
+
+/// A scripted server whose n-th events connection writes `scripts[n]` and
+/// then closes the response cleanly; connections past the scripts get a
+/// `connected` block and pings until the client leaves. It records each
+/// events request's `Last-Event-ID` and arrival time. The snapshot route
+/// answers an empty snapshot at `version`.
+pub struct ScriptedSse {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl ScriptedSse {
+    pub fn start(version: u64, scripts: Vec<String>) -> ScriptedSse {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (st, sn) = (stop.clone(), seen.clone());
+        std::thread::spawn(move || {
+            for sock in listener.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(sock) = sock else { continue };
+                let (st, sn, scripts) = (st.clone(), sn.clone(), scripts.clone());
+                std::thread::spawn(move || scripted_conn(sock, version, &scripts, &sn, &st));
+            }
+        });
+        ScriptedSse { addr, seen, stop }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn last_event_ids(&self) -> Vec<Option<String>> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+}
+
+impl Drop for ScriptedSse {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn scripted_conn(
+    mut sock: TcpStream,
+    version: u64,
+    scripts: &[String],
+    seen: &Mutex<Vec<Seen>>,
+    stop: &AtomicBool,
+) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match sock.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let path = text
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("")
+        .to_string();
+    if !path.starts_with("/api/reservas/events") {
+        // Anything else: the fake snapshot / changes of FakeSse.
+        drop(text);
+        return fake_rest(sock, version, &path);
+    }
+    let last_id = text
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("last-event-id:"))
+        .map(|l| l[l.find(':').unwrap_or(0) + 1..].trim().to_string());
+    let n = {
+        let mut s = seen.lock().unwrap();
+        s.push((Instant::now(), last_id));
+        s.len() - 1
+    };
+    let _ = sock.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+    );
+    match scripts.get(n) {
+        Some(script) => {
+            let _ = sock.write_all(script.as_bytes());
+            let _ = sock.flush();
+            // A clean end of the response.
+            let _ = sock.shutdown(std::net::Shutdown::Both);
+        }
+        None => {
+            let _ = sock.write_all(
+                b"retry: 1000\nevent: connected\ndata: {\"connectionId\":\"x\",\"version\":0,\"heartbeatSecs\":1}\n\n",
+            );
+            while !stop.load(Ordering::SeqCst) {
+                if sock.write_all(b": ping\n\n").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }
+    }
+}
+
+fn fake_rest(mut sock: TcpStream, version: u64, path: &str) {
+    let body = if path.starts_with("/api/reservas/changes") {
+        format!(r#"{{"events":[],"version":{version},"hasMore":false}}"#)
+    } else {
+        format!(
+            r#"{{"reservas":[],"stats":{{"date":"{}","total":0,"byStatus":{{}},"expectedGuests":0,"arrivedGuests":0}},"version":{version}}}"#,
+            today()
+        )
+    };
+    let _ = sock.write_all(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+}
+
+/// An SSE block of a `reservation-created` event for row `r{id}`.
+pub fn created_frame(id: u64) -> String {
+    let row = format!(
+        r#"{{"id":"r{id}","businessId":"b","customerName":"Cliente {id}","date":"{d}","time":"20:00","partySize":2,"status":"confirmed","asistenciaActual":0,"qrToken":"q{id}","version":{id},"createdAt":"t","updatedAt":"t"}}"#,
+        d = today()
+    );
+    format!(
+        "id: {id}\nevent: reservation-created\ndata: {{\"type\":\"reservation-created\",\"id\":{id},\"at\":\"t\",\"reservaId\":\"r{id}\",\"reserva\":{row}}}\n\n"
+    )
+}
