@@ -82,9 +82,40 @@ pub struct Applied {
     pub cursor: u64,
 }
 
+/// Stats valid for `stats.date` while the cache's cursor is `cursor`.
+/// Another process writing the same file moves the cursor, which makes
+/// this stale and forces a recount.
+#[derive(Debug, Clone)]
+struct DayStats {
+    cursor: Option<u64>,
+    stats: Stats,
+}
+
+/// A row's contribution to the day's stats, added (`sign` 1) or taken
+/// away (-1), the same arithmetic as `Stats::compute`.
+fn contribute(stats: &mut Stats, r: &Reservation, sign: i64) {
+    if r.date != stats.date {
+        return;
+    }
+    let add = |v: u32, d: i64| u32::try_from((i64::from(v) + d).max(0)).unwrap_or(u32::MAX);
+    stats.total = add(stats.total, sign);
+    let n = stats.by_status.entry(r.status).or_default();
+    *n = add(*n, sign);
+    if *n == 0 {
+        stats.by_status.remove(&r.status);
+    }
+    if r.status != reservas_core::Status::Cancelled {
+        stats.expected_guests = add(stats.expected_guests, sign * i64::from(r.party_size));
+    }
+    stats.arrived_guests = add(stats.arrived_guests, sign * i64::from(r.asistencia_actual));
+}
+
 /// An open cache file.
 pub struct Cache {
     conn: Connection,
+    /// The day's stats as of `cursor`, kept up to date by each apply so a
+    /// diff costs O(changed rows), not a pass over the whole day.
+    day: std::cell::RefCell<Option<DayStats>>,
 }
 
 impl Cache {
@@ -136,7 +167,10 @@ impl Cache {
                 }
             }
         }
-        Ok(Cache { conn })
+        Ok(Cache {
+            conn,
+            day: std::cell::RefCell::new(None),
+        })
     }
 
     fn meta(&self, key: &str) -> CacheResult<Option<String>> {
@@ -239,6 +273,23 @@ impl Cache {
             Some(d) => d,
             None => today_local(),
         };
+        let cursor = self.cursor()?;
+        if let Some(d) = self.day.borrow().as_ref()
+            && d.stats.date == date
+            && d.cursor == cursor
+        {
+            return Ok(d.stats.clone());
+        }
+        let stats = self.count_stats(date)?;
+        *self.day.borrow_mut() = Some(DayStats {
+            cursor,
+            stats: stats.clone(),
+        });
+        Ok(stats)
+    }
+
+    /// The day's stats counted by SQL (an indexed aggregate).
+    fn count_stats(&self, date: String) -> CacheResult<Stats> {
         let mut stats = Stats {
             date,
             ..Default::default()
@@ -311,14 +362,16 @@ impl Cache {
     /// Applies events (in id order) and the cursor in one transaction.
     pub fn apply_events(&mut self, events: &[Event]) -> CacheResult<Applied> {
         let tx = self.conn.transaction()?;
-        let mut cursor = cursor_in(&tx)?.unwrap_or(0);
+        let start = cursor_in(&tx)?;
+        let mut cursor = start.unwrap_or(0);
         let mut applied = Applied::default();
+        let mut rows = Vec::new();
         for ev in events {
             if ev.id <= cursor {
                 applied.replayed += 1;
                 continue;
             }
-            if let Some(n) = apply_one(&tx, ev, &mut applied.touched)? {
+            if let Some(n) = apply_one(&tx, ev, &mut applied.touched, &mut rows)? {
                 applied.notices.push(n);
             }
             cursor = ev.id;
@@ -327,6 +380,22 @@ impl Cache {
         // Events just received from the server: the cache matches it now.
         set_meta(&tx, "last_synced", &now_rfc3339())?;
         tx.commit()?;
+        // Move the day's stats along with the rows, if they were current.
+        let mut day = self.day.borrow_mut();
+        match day.as_mut() {
+            Some(d) if d.cursor == start => {
+                for (before, after) in &rows {
+                    if let Some(b) = before {
+                        contribute(&mut d.stats, b, -1);
+                    }
+                    if let Some(a) = after {
+                        contribute(&mut d.stats, a, 1);
+                    }
+                }
+                d.cursor = Some(cursor);
+            }
+            _ => *day = None,
+        }
         applied.cursor = cursor;
         Ok(applied)
     }
@@ -375,6 +444,7 @@ impl Cache {
         }
         set_meta(&tx, "last_synced", &now_rfc3339())?;
         tx.commit()?;
+        *self.day.borrow_mut() = None;
         Ok(Diff {
             upserts,
             removals,
@@ -392,10 +462,14 @@ impl Cache {
 }
 
 /// Applies one fresh event (above the cursor); returns its notice, if any.
+/// A row before and after one applied event (None: absent).
+type RowChange = (Option<Reservation>, Option<Reservation>);
+
 fn apply_one(
     tx: &Transaction<'_>,
     ev: &Event,
     touched: &mut BTreeSet<String>,
+    rows: &mut Vec<RowChange>,
 ) -> CacheResult<Option<Notice>> {
     let current = row_in(tx, &ev.reserva_id)?;
     // A row already at or past this event has seen it (e.g. it came in a
@@ -407,6 +481,7 @@ fn apply_one(
             if !stale {
                 upsert(tx, reserva, &encode(reserva))?;
                 touched.insert(reserva.id.clone());
+                rows.push((current.clone(), Some((**reserva).clone())));
             }
             match &ev.kind {
                 EventKind::ReservationCreated { .. } => Some(Notice::Created {
@@ -422,12 +497,14 @@ fn apply_one(
             }
         }
         EventKind::StatusChanged { status, .. } => {
-            if let (Some(mut r), false) = (current, stale) {
+            if let (Some(before), false) = (current, stale) {
+                let mut r = before.clone();
                 r.status = *status;
                 r.version = ev.id;
                 r.updated_at = ev.at.clone();
                 upsert(tx, &r, &encode(&r))?;
-                touched.insert(r.id);
+                touched.insert(r.id.clone());
+                rows.push((Some(before), Some(r)));
             }
             None
         }
@@ -436,6 +513,7 @@ fn apply_one(
             if current.is_some() && !stale {
                 tx.execute("DELETE FROM reservas WHERE id = ?1", [&ev.reserva_id])?;
                 touched.insert(ev.reserva_id.clone());
+                rows.push((current, None));
             }
             Some(Notice::Deleted {
                 event_id: ev.id,
@@ -449,12 +527,14 @@ fn apply_one(
             cliente_nombre,
             party_size,
         } => {
-            if let (Some(mut r), false) = (current, stale) {
+            if let (Some(before), false) = (current, stale) {
+                let mut r = before.clone();
                 r.asistencia_actual = *asistencia_actual;
                 r.version = ev.id;
                 r.updated_at = ev.at.clone();
                 upsert(tx, &r, &encode(&r))?;
-                touched.insert(r.id);
+                touched.insert(r.id.clone());
+                rows.push((Some(before), Some(r)));
             }
             Some(Notice::QrScanned {
                 event_id: ev.id,
@@ -694,6 +774,53 @@ pub(crate) mod tests {
         assert_eq!(d.upserts, vec![b2]);
         assert_eq!(d.removals, vec!["c".to_string()]);
         assert_eq!(c.cursor().unwrap(), Some(6));
+    }
+
+    #[test]
+    fn incremental_stats_equal_a_recount() {
+        let mut c = Cache::open_in_memory().unwrap();
+        c.replace_with_snapshot(&snapshot(vec![row("a", 1)], 1))
+            .unwrap();
+        c.stats().unwrap(); // primes the incremental copy
+        let mut evs = vec![created(2, "b"), created(3, "c"), scanned(4, "b", 2)];
+        evs.push(Event {
+            id: 5,
+            at: "t".into(),
+            reserva_id: "c".into(),
+            kind: EventKind::StatusChanged {
+                status: Status::Cancelled,
+                previous_status: Status::Confirmed,
+            },
+        });
+        let mut moved = row("a", 6);
+        moved.date = "2026-12-04".into();
+        evs.push(Event {
+            id: 6,
+            at: "t".into(),
+            reserva_id: "a".into(),
+            kind: EventKind::ReservationUpdated {
+                reserva: Box::new(moved),
+                changed: vec!["date".into()],
+            },
+        });
+        evs.push(Event {
+            id: 7,
+            at: "t".into(),
+            reserva_id: "b".into(),
+            kind: EventKind::ReservationDeleted {},
+        });
+        for ev in evs {
+            c.apply_events(std::slice::from_ref(&ev)).unwrap();
+            let fast = c.stats().unwrap();
+            assert_eq!(
+                fast,
+                Stats::compute("2026-12-03", &c.rows(None).unwrap()),
+                "after {}",
+                ev.id
+            );
+            *c.day.borrow_mut() = None;
+            assert_eq!(c.stats().unwrap(), fast, "recount after {}", ev.id);
+        }
     }
 
     #[test]
