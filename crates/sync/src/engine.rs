@@ -265,7 +265,9 @@ impl Runner {
                         self.emit(Update::Diff(d));
                     }
                     Err(e) => {
-                        tracing::warn!(error = %e, "snapshot failed");
+                        // Repeats every attempt while the server is down;
+                        // the status already carries it.
+                        tracing::info!(error = %e, "snapshot failed");
                         match self.wait_and_retry(e.to_string(), true).await {
                             Next::Continue => continue,
                             Next::Stop => break,

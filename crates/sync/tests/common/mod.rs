@@ -195,7 +195,12 @@ impl Tail {
     }
 
     pub fn start_with_log(global: &[String], log: &str) -> Tail {
-        let mut child = Command::new(CLI)
+        Tail::start_bin(CLI, global, log)
+    }
+
+    /// Same with another build of the CLI (measurements of a release build).
+    pub fn start_bin(bin: &str, global: &[String], log: &str) -> Tail {
+        let mut child = Command::new(bin)
             .args(global)
             .args(["tail", "--json"])
             .env("RUST_LOG", log)
