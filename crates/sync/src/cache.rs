@@ -201,9 +201,16 @@ impl Cache {
     }
 
     /// The day the stats are for: the business's "today" from the last
-    /// snapshot (the server knows the business's time zone; we do not).
+    /// snapshot (the server knows the business's time zone; we do not),
+    /// moved on by the days this machine's calendar has turned since, so a
+    /// desk left open overnight shows the new day. (The desk is at the
+    /// business, so its clock turns the day at about the same time.)
     pub fn stats_date(&self) -> CacheResult<Option<String>> {
-        self.meta("stats_date")
+        let Some(d) = self.meta("stats_date")? else {
+            return Ok(None);
+        };
+        let local_then = self.meta("stats_local_date")?;
+        Ok(Some(roll_date(&d, local_then.as_deref(), &today_local())))
     }
 
     pub fn set_last_synced_now(&self) -> CacheResult<()> {
@@ -441,6 +448,7 @@ impl Cache {
         set_meta(&tx, "cursor", &snap.version.to_string())?;
         if let Some(s) = &snap.stats {
             set_meta(&tx, "stats_date", &s.date)?;
+            set_meta(&tx, "stats_local_date", &today_local())?;
         }
         set_meta(&tx, "last_synced", &now_rfc3339())?;
         tx.commit()?;
@@ -612,6 +620,24 @@ fn decode(id: &str, body: &str) -> CacheResult<Reservation> {
     })
 }
 
+/// `date` moved on by the days between `local_then` and `local_now`
+/// (all `YYYY-MM-DD`); unparsable input leaves `date` as it is.
+fn roll_date(date: &str, local_then: Option<&str>, local_now: &str) -> String {
+    let parse = |s: &str| s.parse::<jiff::civil::Date>().ok();
+    let (Some(d), Some(then), Some(now)) =
+        (parse(date), local_then.and_then(parse), parse(local_now))
+    else {
+        return date.to_string();
+    };
+    match then.until(now).ok().map(|span| span.get_days()) {
+        Some(days) if days > 0 => d
+            .checked_add(jiff::Span::new().days(days))
+            .map(|x| x.to_string())
+            .unwrap_or_else(|_| date.to_string()),
+        _ => date.to_string(),
+    }
+}
+
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().to_string()
 }
@@ -774,6 +800,34 @@ pub(crate) mod tests {
         assert_eq!(d.upserts, vec![b2]);
         assert_eq!(d.removals, vec!["c".to_string()]);
         assert_eq!(c.cursor().unwrap(), Some(6));
+    }
+
+    #[test]
+    fn the_stats_day_turns_with_the_local_calendar() {
+        assert_eq!(
+            roll_date("2026-12-03", Some("2026-12-03"), "2026-12-03"),
+            "2026-12-03"
+        );
+        assert_eq!(
+            roll_date("2026-12-03", Some("2026-12-03"), "2026-12-04"),
+            "2026-12-04"
+        );
+        // Business ahead of the desk's zone: the offset is kept.
+        assert_eq!(
+            roll_date("2026-12-04", Some("2026-12-03"), "2026-12-05"),
+            "2026-12-06"
+        );
+        assert_eq!(
+            roll_date("2026-12-31", Some("2026-12-31"), "2027-01-01"),
+            "2027-01-01"
+        );
+        // A clock set back never moves the day backwards; garbage is kept.
+        assert_eq!(
+            roll_date("2026-12-03", Some("2026-12-03"), "2026-12-01"),
+            "2026-12-03"
+        );
+        assert_eq!(roll_date("2026-12-03", None, "2026-12-09"), "2026-12-03");
+        assert_eq!(roll_date("x", Some("2026-12-03"), "2026-12-09"), "x");
     }
 
     #[test]
