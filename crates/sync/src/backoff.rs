@@ -181,9 +181,9 @@ mod tests {
 
     #[test]
     fn thirty_seconds_down_means_few_attempts() {
-        // F-03: with the worst case (every jitter at its ceiling… and the
-        // best case, every wait at the floor, bounded by the floor) the
-        // number of attempts in 30 s stays small.
+        // F-03: 30 s of server downtime costs only a handful of attempts
+        // when the jitter draws near its ceiling (the floor bounds the
+        // other extreme: never more than one attempt per 500 ms).
         let mut b = Backoff::new(S, DEFAULT_CAP);
         let mut t = Duration::ZERO;
         let mut attempts = 0;
