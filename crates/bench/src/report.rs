@@ -25,6 +25,15 @@ pub struct Report {
     pub errors: Vec<(String, String, String, bool)>,
     pub total_secs: f64,
     pub date: String,
+    pub load_start: String,
+}
+
+/// The 1-minute load average.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn f(x: f64) -> String {
@@ -87,6 +96,7 @@ impl Report {
             skipped: Vec::new(),
             errors: Vec::new(),
             total_secs: 0.0,
+            load_start: loadavg(),
             date: jiff::Timestamp::now()
                 .strftime("%Y-%m-%d %H:%M UTC")
                 .to_string(),
@@ -163,7 +173,13 @@ impl Report {
             "- Everything on one machine over loopback, release builds; the load generator (`reservas-bench`, Rust/tokio) is a separate process on the same 2 cores as the server under test (open files: {} per process).",
             self.nofile
         );
-        let _ = writeln!(m, "- Run time: {:.0} s\n", self.total_secs);
+        let _ = writeln!(m, "- Run time: {:.0} s", self.total_secs);
+        let _ = writeln!(
+            m,
+            "- Load average (1 min) at start / end of the run: {} / {} — the 2 cores are shared with other work on the machine (e.g. other builds), which the numbers include.\n",
+            self.load_start,
+            loadavg()
+        );
         let _ = writeln!(m, "## Commands\n");
         let _ = writeln!(m, "```sh");
         let _ = writeln!(
@@ -198,7 +214,7 @@ impl Report {
         );
         let _ = writeln!(
             m,
-            "| workload | system | clients | businesses | events/s | p50 ms | p99 ms | max ms | delivered / expected | write p50 / p99 ms | load-gen CPU | server CPU |"
+            "| workload | system | clients | businesses | events/s achieved (asked) | p50 ms | p99 ms | max ms | delivered / expected | write p50 / p99 ms | load-gen CPU | server CPU |"
         );
         let _ = writeln!(
             m,
@@ -207,12 +223,13 @@ impl Report {
         for r in &self.fanout {
             let _ = writeln!(
                 m,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {}{} | {} / {} | {:.0} % | {:.0} % |",
+                "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} / {}{} | {} / {} | {:.0} % | {:.0} % |",
                 r.workload,
                 r.system,
                 r.clients,
                 r.businesses,
                 f(r.events_per_sec),
+                f(r.target_events_per_sec),
                 f(r.p50_ms),
                 f(r.p99_ms),
                 f(r.max_ms),

@@ -158,6 +158,12 @@ pub fn server_opts() -> ServerOpts {
 
 /// The release binaries next to the harness (target/release/).
 pub fn release_bin(name: &str) -> anyhow::Result<PathBuf> {
+    // For profiling the server (e.g. a script that runs it under valgrind).
+    if name == "reservas-server"
+        && let Some(p) = std::env::var_os("RESERVAS_BENCH_SERVER")
+    {
+        return Ok(PathBuf::from(p));
+    }
     let exe = std::env::current_exe()?;
     let p = exe.parent().context("harness location")?.join(name);
     anyhow::ensure!(
