@@ -7,6 +7,26 @@ use std::process::{Command, Stdio};
 /// EventSource test.
 pub const TEST_PACKAGES: &[&str] = &["chromium"];
 
+/// Debian packages the desktop app needs to build (WebKitGTK) and its tests
+/// to run headless (Xvfb, WebKitWebDriver, a private D-Bus, fonts, and
+/// ImageMagick's `import` for screenshots).
+pub const DESKTOP_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "build-essential",
+    "pkg-config",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "dbus-x11",
+    "fonts-dejavu-core",
+    "x11-utils",
+    "imagemagick",
+];
+
+/// tauri-driver (WebDriver for Tauri apps); this version builds on 1.95.
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
+
 fn installed(pkg: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", pkg])
@@ -68,4 +88,70 @@ pub fn rustup_components(components: &[&str]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// rustup targets (wasm32 for the UI) when missing.
+pub fn rustup_target(target: &str) -> anyhow::Result<()> {
+    let have = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    if !have.lines().any(|l| l.trim() == target) {
+        eprintln!("xtask: adding rustup target {target}");
+        sh("rustup", &["target", "add", target])?;
+    }
+    Ok(())
+}
+
+/// The version of a crate in Cargo.lock (first match).
+pub fn locked_version(name: &str) -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string(crate::root().join("Cargo.lock"))?;
+    let needle = format!("name = \"{name}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| anyhow::anyhow!("{name} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..]
+        .find('"')
+        .ok_or_else(|| anyhow::anyhow!("Cargo.lock is malformed near {name}"))?;
+    Ok(lock[start..start + end].to_string())
+}
+
+/// `cargo install --list` says which version of a tool is installed.
+fn installed_tool(name: &str) -> Option<String> {
+    let out = Command::new("cargo")
+        .args(["install", "--list"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.lines().find_map(|l| {
+        let rest = l.strip_prefix(name)?.strip_prefix(" v")?;
+        Some(rest.trim_end_matches(':').to_string())
+    })
+}
+
+fn cargo_install(name: &str, version: &str, locked: bool) -> anyhow::Result<()> {
+    if installed_tool(name).as_deref() == Some(version) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {name} {version} with cargo (a few minutes, once)");
+    let mut args = vec!["install", name, "--version", version];
+    if locked {
+        args.push("--locked");
+    }
+    sh("cargo", &args)
+}
+
+/// wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in
+/// Cargo.lock (the two must match). Not `--locked`: a dependency version in
+/// its lock file has been yanked (BUILD-NOTES).
+pub fn wasm_bindgen_cli() -> anyhow::Result<()> {
+    let v = locked_version("wasm-bindgen")?;
+    cargo_install("wasm-bindgen-cli", &v, false)
+}
+
+/// tauri-driver, the WebDriver front for the desktop tests.
+pub fn tauri_driver() -> anyhow::Result<()> {
+    cargo_install("tauri-driver", TAURI_DRIVER_VERSION, true)
 }

@@ -3,13 +3,15 @@
 //! through apt-get, rustup components and targets — saying what it does, so
 //! that a fresh Debian machine needs nothing but this repository and Rust.
 //!
-//! - `cargo xtask run`: the product with real demo data: a local server, a
-//!   demo business seeded from the hotel-bookings dataset for today, and the
-//!   replay of that real day running live.
+//! - `cargo xtask run`: the product with real demo data: the desktop app in
+//!   host mode (it starts its own server), a demo business seeded from the
+//!   hotel-bookings dataset for today, and the replay of that real day
+//!   running live into it. `--server-only`: the server and replay alone.
 //! - `cargo xtask test`: formatting, lints, and every test of the workspace.
 
 mod bench;
 mod install;
+mod prepare;
 mod run;
 mod test;
 
@@ -18,9 +20,10 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  run     start the server with a demo business and replay a real day live
+  run     start the desktop app in host mode and replay a real day live into it
           options: --speed N (default 60: one real minute per second)
-                   --port N  (default 8080; a free port if taken)
+                   --server-only  (no app: the server alone, see --port)
+                   --port N  (--server-only; default 8080, a free port if taken)
   test    install what is missing, then fmt, clippy and every test
           options: --no-lint (skip fmt and clippy)
   bench   benchmarks vs nginx+Nchan, sse-starlette, better-sse → BENCHMARKS.md

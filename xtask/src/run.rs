@@ -1,6 +1,13 @@
 //! `cargo xtask run`: the product on real demo data.
 //!
-//! Starts `reservas-server` on loopback with a fresh database under
+//! By default the desktop app in host mode: xtask builds it, starts it with
+//! a fresh data folder (`target/demo-desk/`, so the real home is never
+//! touched), waits for the server the app starts itself to write
+//! `host/host.json` (its URL and staff token), and runs `reservas replay`
+//! against it, so rows and QR check-ins arrive live in the window. Closing
+//! the window ends the replay too.
+//!
+//! With `--server-only` (no display needed) it starts `reservas-server` on loopback with a fresh database under
 //! `target/demo/`, creates the demo business, and runs `reservas replay`,
 //! which seeds the business with the bookings on the books that morning of a
 //! real City Hotel day (shifted to today) and then plays that day's real
@@ -34,6 +41,88 @@ fn opt<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
 }
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
+    if args.iter().any(|a| a == "--server-only") {
+        server_only(args)
+    } else {
+        desk(args)
+    }
+}
+
+fn desk(args: &[String]) -> anyhow::Result<()> {
+    let speed = opt(args, "--speed").unwrap_or("60").to_string();
+    anyhow::ensure!(
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+        "no display: run it in a desktop session (or use `cargo xtask run --server-only`)"
+    );
+    crate::install::debian_packages(crate::install::DESKTOP_PACKAGES)?;
+    crate::install::rustup_target(crate::prepare::WASM_TARGET)?;
+    crate::install::wasm_bindgen_cli()?;
+    crate::prepare::all()?;
+    crate::sh("cargo", &["build", "--bins"])?;
+    let bin = root().join("target/debug");
+    let data = root().join("target/demo-desk");
+    // A fresh business each time: the replay seeds "today" from scratch.
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    eprintln!(
+        "xtask: starting the desktop app in host mode (data in {})",
+        data.display()
+    );
+    let mut app = Guard(
+        Command::new(bin.join("reservas-desk"))
+            .env("RESERVAS_DATA_DIR", &data)
+            .env_remove("RESERVAS_SERVER")
+            .spawn()?,
+    );
+    let info = data.join("host/host.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (url, token) = loop {
+        if let Ok(text) = std::fs::read_to_string(&info)
+            && let (Some(u), Some(t)) = (json_str(&text, "url"), json_str(&text, "token"))
+        {
+            break (u, t);
+        }
+        if let Some(status) = app.0.try_wait()? {
+            anyhow::bail!("the app exited before its server started ({status})");
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the app's server did not start in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    println!();
+    println!("  Reservas desk in host mode; its server: {url}   staff token: {token}");
+    println!(
+        "  Replaying City Hotel, {DEMO_DAY} (real data, shifted to today) at speed {speed}. Close the window to stop."
+    );
+    println!();
+    let mut replay = Guard(
+        Command::new(bin.join("reservas"))
+            .args([
+                "--server", &url, "--token", &token, "replay", "--day", DEMO_DAY, "--speed", &speed,
+            ])
+            .spawn()?,
+    );
+    let status = app.0.wait()?;
+    eprintln!("xtask: the app exited ({status}); stopping the replay");
+    let _ = replay.0.kill();
+    Ok(())
+}
+
+/// A string field of a small JSON object (xtask stays dependency-free).
+fn json_str(text: &str, key: &str) -> Option<String> {
+    let rest = text.split(&format!("\"{key}\"")).nth(1)?;
+    let rest = rest
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let v = rest.split('"').next()?;
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn server_only(args: &[String]) -> anyhow::Result<()> {
     let speed = opt(args, "--speed").unwrap_or("60").to_string();
     let port: u16 = opt(args, "--port").unwrap_or("8080").parse()?;
     crate::sh("cargo", &["build", "--bins"])?;
