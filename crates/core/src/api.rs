@@ -60,10 +60,20 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewBusiness {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Optional (generated when absent); `null` is refused.
+    #[serde(
+        default,
+        deserialize_with = "crate::reservation::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Defaults to `UTC` when absent; `null` is refused.
+    #[serde(
+        default,
+        deserialize_with = "crate::reservation::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timezone: Option<String>,
 }
 

@@ -105,8 +105,12 @@ pub struct NewReservation {
     pub party_size: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
-    /// Defaults to `confirmed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Defaults to `confirmed` when absent; `null` is refused.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<Status>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -178,7 +182,9 @@ pub struct ReservationPatch {
 
 /// A required field may be left out of a patch, but not set to `null`:
 /// `{"partySize": null}` is a type error (400), not "no change".
-fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub(crate) fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 

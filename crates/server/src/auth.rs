@@ -32,10 +32,18 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// A query parameter's value, percent-decoded (form rules).
-pub fn query_param(parts: &Parts, name: &str) -> Option<String> {
-    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).ok()?;
-    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+/// Every value of a query parameter, percent-decoded (form rules). All of
+/// them are returned so that a repeated parameter cannot smuggle a second
+/// value past a check of the first.
+pub fn query_params(parts: &Parts, name: &str) -> Vec<String> {
+    let Ok(Query(pairs)) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) else {
+        return Vec::new();
+    };
+    pairs
+        .into_iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .collect()
 }
 
 /// An authenticated staff member of one business.
@@ -48,8 +56,9 @@ impl Staff {
     /// Resolves `token` and checks an optional `businessId` parameter.
     pub async fn resolve(state: &AppState, token: &str, parts: &Parts) -> Result<Staff, ApiError> {
         let business = state.business_for_token(token).await?;
-        if let Some(claimed) = query_param(parts, "businessId")
-            && claimed != business
+        if query_params(parts, "businessId")
+            .iter()
+            .any(|claimed| *claimed != business)
         {
             return Err(ApiError::Forbidden);
         }
@@ -77,7 +86,11 @@ impl FromRequestParts<AppState> for StreamStaff {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = match bearer(parts) {
             Some(t) => t.to_string(),
-            None => query_param(parts, "access_token").ok_or(ApiError::Unauthorized)?,
+            None => match query_params(parts, "access_token").as_slice() {
+                [one] => one.clone(),
+                // None, or several: which one would be meant?
+                _ => return Err(ApiError::Unauthorized),
+            },
         };
         Staff::resolve(state, &token, parts).await.map(StreamStaff)
     }

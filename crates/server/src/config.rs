@@ -31,6 +31,10 @@ pub struct Config {
     /// either, the admin routes answer 404).
     #[arg(long)]
     pub admin_token_file: Option<PathBuf>,
+    /// Seconds a client has to send a complete request head (also the idle
+    /// limit of a keep-alive connection between requests).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
     /// Allow browsers from this origin (CORS). Repeatable.
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,

@@ -43,9 +43,8 @@ async fn run(cfg: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, db = %cfg.db.display(), admin = admin.is_some(), "serving");
     // The one line scripts and tests wait for.
     println!("listening on http://{addr}");
-    axum::serve(net::tuned(listener), app)
-        .with_graceful_shutdown(async move { token.cancelled().await })
-        .await?;
+    let header_timeout = std::time::Duration::from_secs(cfg.header_read_timeout_secs);
+    net::serve(listener, app, header_timeout, token).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -316,6 +316,15 @@ async fn each_business_gets_exactly_its_own_events() {
         b"",
     );
     assert_eq!(r.status, 403);
+    // A repeated access_token is ambiguous: refused.
+    let r = raw_request(
+        s.addr,
+        "GET",
+        &format!("/api/reservas/events?access_token={t12}&access_token={t1}"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 401);
     // access_token works on the stream.
     let mut q =
         SseClient::connect(&s.url(), None, None, &format!("?access_token={t12}"), &[]).await;
@@ -419,4 +428,62 @@ async fn sigterm_ends_streams_cleanly_and_clients_resume() {
     let mut c = SseClient::connect(&s.url(), Some(&token), Some("1"), "", &[]).await;
     c.next_frame(WAIT).await;
     assert_eq!(c.next_frame(WAIT).await.id_u64(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_that_never_send_a_request_are_closed_but_streams_live_on() {
+    // A connection that sends nothing, or half a request head, must not hold
+    // a socket (and a file descriptor) forever; a stream that is serving
+    // events is not a half-sent request and must stay open.
+    let s = Server::start(
+        bin(),
+        ServerOpts {
+            heartbeat_secs: 1,
+            extra_args: vec!["--header-read-timeout-secs".into(), "1".into()],
+            ..Default::default()
+        },
+    );
+    let (_, token) = s.create_business(Some("b"));
+    let mut c = SseClient::connect(&s.url(), Some(&token), None, "", &[]).await;
+    c.next_frame(WAIT).await;
+    let mut idle: Vec<TcpStream> = Vec::new();
+    for i in 0..20 {
+        let mut sock = TcpStream::connect(s.addr).unwrap();
+        if i % 2 == 1 {
+            write!(sock, "GET /api/reservas/events HTTP/1.1\r\nHost: x\r\n").unwrap();
+        }
+        sock.set_read_timeout(Some(Duration::from_secs(15)))
+            .unwrap();
+        idle.push(sock);
+    }
+    let closed = tokio::task::spawn_blocking(move || {
+        idle.iter_mut()
+            .map(|sock| {
+                use std::io::Read;
+                let mut buf = [0u8; 1024];
+                let t0 = Instant::now();
+                // EOF (0 bytes), a 408 answer then EOF, or a reset: all mean closed.
+                loop {
+                    match sock.read(&mut buf) {
+                        Ok(0) | Err(_) => return t0.elapsed(),
+                        Ok(_) => continue,
+                    }
+                }
+            })
+            .max()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        closed < Duration::from_secs(10),
+        "idle sockets closed by the server (slowest after {closed:?})"
+    );
+    // The stream is still there, well past the timeout, and still delivers.
+    create(s.addr, &token, "after");
+    assert_eq!(c.next_frame(WAIT).await.id_u64(), Some(1));
+    assert_eq!(
+        raw_request(s.addr, "GET", "/api/health", &[], b"").status,
+        200
+    );
 }

@@ -29,9 +29,18 @@ fn parse_id(raw: &str) -> Result<Option<u64>, ApiError> {
         // An empty Last-Event-ID is what a browser sends before it saw an id.
         return Ok(None);
     }
-    raw.parse::<u64>()
+    strict_u64(raw)
         .map(Some)
-        .map_err(|_| ApiError::BadRequest(format!("Last-Event-ID {raw:?} is not an event id")))
+        .ok_or_else(|| ApiError::BadRequest(format!("Last-Event-ID {raw:?} is not an event id")))
+}
+
+/// Digits only: `u64::from_str` also takes `+3`, and a position in the log
+/// must never be guessed.
+fn strict_u64(raw: &str) -> Option<u64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
 }
 
 pub async fn stream(
@@ -71,8 +80,8 @@ pub async fn stream(
 
 #[derive(Debug, Deserialize)]
 pub struct ChangesParams {
-    since: Option<u64>,
-    limit: Option<u64>,
+    since: Option<String>,
+    limit: Option<String>,
 }
 
 pub async fn changes(
@@ -80,8 +89,16 @@ pub async fn changes(
     State(state): State<AppState>,
     QueryParams(q): QueryParams<ChangesParams>,
 ) -> Result<Json<Changes>, ApiError> {
-    let since = q.since.unwrap_or(0);
-    let limit = match q.limit {
+    let number = |name: &str, v: Option<&str>| -> Result<Option<u64>, ApiError> {
+        v.map(|raw| {
+            strict_u64(raw).ok_or_else(|| {
+                ApiError::BadRequest(format!("{name} {raw:?} is not a non-negative integer"))
+            })
+        })
+        .transpose()
+    };
+    let since = number("since", q.since.as_deref())?.unwrap_or(0);
+    let limit = match number("limit", q.limit.as_deref())? {
         None => DEFAULT_LIMIT,
         Some(0) => return Err(ApiError::BadRequest("limit must be at least 1".into())),
         Some(n) => n.min(MAX_LIMIT),
