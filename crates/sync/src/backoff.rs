@@ -65,7 +65,9 @@ impl Backoff {
     /// The server's `retry:` becomes the base (the cap and floor still
     /// bound every wait, so neither 0 nor a day can break the pacing).
     pub fn set_base(&mut self, base: Duration) {
-        self.base = base;
+        // A base below the floor would keep every wait at the floor: a
+        // steady loop, not a backoff. `retry: 0` must still back off.
+        self.base = base.max(self.floor);
     }
 
     pub fn base(&self) -> Duration {
@@ -149,12 +151,14 @@ mod tests {
 
     #[test]
     fn server_retry_is_bounded_by_floor_and_cap() {
-        // retry: 0 → still paced by the floor.
+        // retry: 0 → paced by the floor, and still backing off from it.
         let mut b = Backoff::new(S, DEFAULT_CAP);
         b.set_base(Duration::ZERO);
-        for _ in 0..10 {
-            assert_eq!(b.next_with(0.99).1, FLOOR);
-        }
+        let waits: Vec<Duration> = (0..8).map(|_| b.next_with(0.99).1).collect();
+        assert_eq!(waits[0], FLOOR);
+        assert!(waits.iter().all(|w| *w >= FLOOR));
+        assert!(waits.windows(2).all(|w| w[1] >= w[0]), "{waits:?}");
+        assert!(waits[7] > Duration::from_secs(30) / 2, "{waits:?}");
         // retry: 86400000 → capped.
         let mut b = Backoff::new(S, DEFAULT_CAP);
         b.set_base(Duration::from_millis(86_400_000));

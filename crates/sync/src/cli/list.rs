@@ -4,7 +4,7 @@
 //! The cache's age goes to stderr so `--json` stdout stays pure JSON.
 
 use super::GlobalArgs;
-use super::output::{stats_line, table};
+use super::output::{emit, stats_line, table};
 use reservas_core::Stats;
 use serde::Serialize;
 
@@ -41,8 +41,16 @@ impl ListArgs {
         let cache = g.open_cache()?;
         if !self.offline {
             let client = g.client()?;
-            if let Err(e) = crate::poller::catch_up(&client, &cache, &mut |_| {}).await {
-                eprintln!("warning: could not sync ({e}); showing the cache");
+            match crate::poller::catch_up(&client, &cache, &mut |_| {}).await {
+                Ok(_) => {}
+                // The server answered, and refused: a wrong token or URL is
+                // the user's to fix, not an outage to paper over.
+                Err(crate::poller::SyncError::Api(e))
+                    if matches!(e.status(), Some(401 | 403 | 404)) =>
+                {
+                    anyhow::bail!("the server refused the request: {e}");
+                }
+                Err(e) => eprintln!("warning: could not sync ({e}); showing the cache"),
             }
         }
         let date = self.date.clone();
@@ -70,10 +78,9 @@ impl ListArgs {
                 version,
                 last_synced,
             };
-            println!("{}", serde_json::to_string(&doc)?);
+            emit(&format!("{}\n", serde_json::to_string(&doc)?))?;
         } else {
-            print!("{}", table(&rows));
-            println!("{}", stats_line(&stats));
+            emit(&format!("{}{}\n", table(&rows), stats_line(&stats)))?;
         }
         Ok(())
     }

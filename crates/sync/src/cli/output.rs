@@ -174,3 +174,16 @@ pub fn update_line(u: &Update) -> String {
         Update::Notice(n) => format!("{now} [notice] {}", notice_line(n)),
     }
 }
+
+/// Writes `text` to stdout. A reader that went away (`| head`) is not an
+/// error: the output simply stops, as with any well-behaved Unix tool.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
+}

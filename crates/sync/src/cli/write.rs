@@ -3,7 +3,7 @@
 //! comes back to a running engine, never here.
 
 use super::GlobalArgs;
-use super::output::table;
+use super::output::{emit, table};
 use reservas_core::{NewReservation, Reservation, ReservationPatch, Status};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -96,9 +96,9 @@ pub struct CheckinArgs {
 
 fn show(r: &Reservation, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string(r)?);
+        emit(&format!("{}\n", serde_json::to_string(r)?))?;
     } else {
-        print!("{}", table(std::slice::from_ref(r)));
+        emit(&table(std::slice::from_ref(r)))?;
     }
     Ok(())
 }
@@ -175,12 +175,12 @@ impl CheckinArgs {
             (None, None) => anyhow::bail!("pass QR_TOKEN or --id ID"),
         };
         if self.json {
-            println!("{}", serde_json::to_string(&res)?);
+            emit(&format!("{}\n", serde_json::to_string(&res)?))?;
         } else {
-            println!(
-                "checked in: {} ({}/{} arrived) {}",
+            emit(&format!(
+                "checked in: {} ({}/{} arrived) {}\n",
                 res.cliente_nombre, res.asistencia_actual, res.party_size, res.reserva_id
-            );
+            ))?;
         }
         Ok(())
     }
