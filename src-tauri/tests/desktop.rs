@@ -77,7 +77,7 @@ fn shows_the_servers_rows_and_stats() {
     app.until("live indicator", 20, |a| {
         (a.attr("#conn", "data-state").as_deref() == Some("live")).then_some(())
     });
-    app.screenshot(&screenshot_path("day-view.png"));
+    app.screenshot(&e.x.display, &screenshot_path("day-view.png"));
     app.quit();
 }
 
@@ -240,7 +240,7 @@ fn server_down_then_back_reconnects_and_applies_changes() {
         text.contains("datos de hace"),
         "the cache's age is shown: {text}"
     );
-    app.screenshot(&screenshot_path("offline.png"));
+    app.screenshot(&e.x.display, &screenshot_path("offline.png"));
     // Back, with a change made before the app gets back to it.
     e.b.server.start_again();
     e.b.create("Bruno Díaz", "21:00", 2);
@@ -294,19 +294,29 @@ fn cold_start_from_a_5000_row_cache() {
         );
         assert_eq!(st, 201, "{v}");
     }
+    let all_rows = |a: &App| {
+        (a.attr("#rows", "data-count").as_deref() == Some("5000") && a.row_count() > 0)
+            .then_some(())
+    };
     let app = e.launch();
-    wait_rows(&app, 5000);
+    app.until("5,000 rows", 60, all_rows);
     app.until("live", 30, |a| {
         (a.attr("#conn", "data-state").as_deref() == Some("live")).then_some(())
     });
     app.quit();
     e.b.server.terminate();
     let app = e.launch();
-    wait_rows(&app, 5000);
+    app.until("5,000 cached rows", 60, all_rows);
     eprintln!(
-        "app start → 5,000 cached rows on screen: {} ms",
+        "app start → the day's 5,000 cached rows loaded, first ones on screen: {} ms",
         app.started.elapsed().as_millis()
     );
+    // Scrolling to the end shows the last rows (the day is windowed).
+    app.js("const w = document.querySelector('.table-wrap'); w.scrollTop = w.scrollHeight; w.dispatchEvent(new Event('scroll'));");
+    app.until("the last rows after scrolling", 10, |a| {
+        a.text("#rows tr.row:last-of-type td.time")
+            .filter(|t| t.as_str() >= "21:00")
+    });
     app.quit();
 }
 
@@ -405,7 +415,7 @@ fn a_422_shows_as_a_field_error_in_the_form() {
         app.js("return document.getElementById('f-customerName').value"),
         json!("Fernando Gil")
     );
-    app.screenshot(&screenshot_path("form-error.png"));
+    app.screenshot(&e.x.display, &screenshot_path("form-error.png"));
     // Fixing it saves, and the row arrives through the engine.
     app.clear("#f-partySize");
     app.type_into("#f-partySize", "3");

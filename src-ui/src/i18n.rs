@@ -33,6 +33,42 @@ impl Lang {
         }
     }
 
+    /// The verb on a button that moves a row to `s`.
+    pub fn to_status(self, s: Status) -> &'static str {
+        match s {
+            Status::Pending => self.t("Pendiente", "Pending"),
+            Status::Confirmed => self.t("Confirmar", "Confirm"),
+            Status::Seated => self.t("Sentar", "Seat"),
+            Status::Completed => self.t("Terminar", "Complete"),
+            Status::Cancelled => self.t("Cancelar", "Cancel"),
+            Status::NoShow => self.t("No vino", "No-show"),
+        }
+    }
+
+    /// A server rule error (422 `error` code) in words; the server's own
+    /// message (English) when the code is not one of the known ones.
+    pub fn rule(self, code: Option<&str>, message: &str) -> String {
+        use reservas_core::validate::{MAX_PARTY, MIN_PARTY};
+        let text = match code {
+            Some("required") => self.t("Obligatorio", "Required"),
+            Some("too_long") => self.t("Demasiado largo", "Too long"),
+            Some("invalid_date") => {
+                self.t("Fecha no válida (AAAA-MM-DD)", "Invalid date (YYYY-MM-DD)")
+            }
+            Some("invalid_time") => self.t("Hora no válida (HH:MM)", "Invalid time (HH:MM)"),
+            Some("invalid_email") => self.t("Correo no válido", "Invalid email"),
+            Some("out_of_range") => {
+                return format!(
+                    "{} {MIN_PARTY}–{MAX_PARTY}",
+                    self.t("Debe estar entre", "Must be between")
+                );
+            }
+            Some("not_a_number") => self.t("Escriba un número", "Enter a number"),
+            _ => return message.to_string(),
+        };
+        text.to_string()
+    }
+
     /// The label of a form field named as the server names it in a 422.
     pub fn field(self, field: &str) -> &'static str {
         match field {

@@ -155,6 +155,16 @@ pub struct Toast {
     pub text: String,
 }
 
+/// What a row's buttons ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    CheckIn,
+    Status(reservas_core::Status),
+    Qr,
+    Edit,
+    Delete,
+}
+
 /// Which dialog is open (one at a time).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {

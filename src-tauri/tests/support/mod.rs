@@ -73,7 +73,7 @@ impl Xvfb {
                 "1",
                 "-screen",
                 "0",
-                "1280x800x24",
+                "1200x780x24",
                 "-nolisten",
                 "tcp",
             ])
@@ -392,23 +392,27 @@ impl App {
             .to_string()
     }
 
-    /// A PNG screenshot of the window.
-    pub fn screenshot(&self, path: &Path) {
-        use base64::Engine;
-        let v: Value = self
-            .http
-            .get(self.url("/screenshot"))
-            .send()
-            .and_then(|r| r.json())
-            .expect("screenshot");
-        let b64 = v["value"].as_str().expect("screenshot data");
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .expect("base64");
+    /// A PNG of the X display the app is on. WebDriver's own screenshot
+    /// can show a frame from before the last DOM change (BUILD-NOTES), so
+    /// this lets the page paint, then grabs the real screen with
+    /// ImageMagick's `import`.
+    pub fn screenshot(&self, display: &str, path: &Path) {
+        // Two animation frames: the DOM change is painted after them.
+        let _ = self.post(
+            "/execute/async",
+            json!({"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []}),
+        );
+        std::thread::sleep(Duration::from_millis(300));
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        std::fs::write(path, png).expect("write screenshot");
+        let ok = Command::new("import")
+            .args(["-display", display, "-window", "root"])
+            .arg(path)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "import (ImageMagick) failed to take a screenshot");
     }
 
     /// Waits until `f` holds, polling the page.

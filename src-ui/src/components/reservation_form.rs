@@ -67,6 +67,7 @@ fn opt(v: &str) -> Option<String> {
 fn party(v: &HashMap<&'static str, String>) -> Result<i64, UiError> {
     v["partySize"].trim().parse::<i64>().map_err(|_| UiError {
         field: Some("partySize".into()),
+        code: Some("not_a_number".into()),
         ..UiError::plain("not a number")
     })
 }
@@ -149,7 +150,8 @@ pub fn reservation_form(p: &Props) -> Html {
                         saving.set(false);
                         match e.field.clone() {
                             Some(f) => {
-                                errors.set([(f, e.message.clone())].into_iter().collect());
+                                let text = lang.rule(e.code.as_deref(), &e.message);
+                                errors.set([(f, text)].into_iter().collect());
                                 general.set(None);
                             }
                             None => {

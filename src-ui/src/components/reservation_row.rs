@@ -1,16 +1,19 @@
 //! One reservation: time, name, party, table, status, attendance n/party,
 //! notes, and its actions (check-in, the next statuses, QR, edit, delete).
+//!
+//! Props only, no context: a row re-renders when its reservation changes,
+//! not whenever anything in the app does — thousands of rows stay cheap.
 
-use super::use_store;
-use crate::bridge;
-use crate::model::{Action, Dialog, ToastKind};
+use crate::i18n::Lang;
+use crate::model::RowAction;
 use reservas_core::{Reservation, Status};
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub reservation: Reservation,
+    pub lang: Lang,
+    pub on_action: Callback<(Reservation, RowAction)>,
 }
 
 /// The statuses a receptionist moves a row to from where it stands.
@@ -25,31 +28,12 @@ fn next_statuses(s: Status) -> &'static [Status] {
 
 #[function_component(ReservationRow)]
 pub fn reservation_row(p: &Props) -> Html {
-    let store = use_store();
-    let lang = store.lang();
+    let lang = p.lang;
     let r = &p.reservation;
-    let open = |dialog: Dialog| {
-        let d = store.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::Open(dialog.clone())))
-    };
-    let run = |what: &'static str, id: String, status: Option<Status>| {
-        let d = store.dispatcher();
-        Callback::from(move |_: MouseEvent| {
-            let d = d.clone();
-            let id = id.clone();
-            spawn_local(async move {
-                let res = match status {
-                    Some(s) => bridge::set_status(&id, s).await.map(|_| ()),
-                    None => bridge::checkin_id(&id).await.map(|_| ()),
-                };
-                if let Err(e) = res {
-                    d.dispatch(Action::Toast(
-                        ToastKind::Error,
-                        format!("{what}: {}", e.message),
-                    ));
-                }
-            });
-        })
+    let act = |a: RowAction| {
+        let cb = p.on_action.clone();
+        let r = r.clone();
+        Callback::from(move |_: MouseEvent| cb.emit((r.clone(), a)))
     };
     let full = r.asistencia_actual >= r.party_size && r.party_size > 0;
     let att_class = if full {
@@ -70,14 +54,14 @@ pub fn reservation_row(p: &Props) -> Html {
             <td class="notes" title={r.notes.clone().unwrap_or_default()}>{ r.notes.clone().unwrap_or_default() }</td>
             <td class="actions">
                 <button class="btn small arrive" title={lang.t("Registrar llegada de un comensal", "Check one guest in")}
-                    onclick={run("check-in", r.id.clone(), None)}>{ "+1" }</button>
+                    onclick={act(RowAction::CheckIn)}>{ "+1" }</button>
                 { for next_statuses(r.status).iter().map(|&s| html! {
                     <button class={classes!("btn", "small", format!("to-{}", s.as_str()))} data-to={s.as_str()}
-                        onclick={run("status", r.id.clone(), Some(s))}>{ lang.status(s) }</button>
+                        onclick={act(RowAction::Status(s))}>{ lang.to_status(s) }</button>
                 }) }
-                <button class="btn small ghost qr" title="QR" onclick={open(Dialog::Qr(r.clone()))}>{ "QR" }</button>
-                <button class="btn small ghost edit" title={lang.t("Editar", "Edit")} onclick={open(Dialog::Form(Some(r.clone())))}>{ "✎" }</button>
-                <button class="btn small ghost delete" title={lang.t("Eliminar", "Delete")} onclick={open(Dialog::ConfirmDelete(r.clone()))}>{ "🗑" }</button>
+                <button class="btn small ghost qr" title="QR" onclick={act(RowAction::Qr)}>{ "QR" }</button>
+                <button class="btn small ghost edit" title={lang.t("Editar", "Edit")} onclick={act(RowAction::Edit)}>{ "✎" }</button>
+                <button class="btn small ghost delete" title={lang.t("Eliminar", "Delete")} onclick={act(RowAction::Delete)}>{ "✕" }</button>
             </td>
         </tr>
     }
