@@ -385,6 +385,38 @@ fn host_mode_runs_its_own_server_end_to_end() {
             .is_err()
             .then_some(())
     });
+    // A second start reuses the business and its token, shows the cached
+    // row, and SIGTERM ends the app and its server.
+    let app = App::launch(&x.display, Some(&bus.address), &launch);
+    app.until("the row again, live", 30, |a| {
+        (a.row_count() == 1 && a.attr("#conn", "data-state").as_deref() == Some("live"))
+            .then_some(())
+    });
+    let again: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&info_path).expect("host.json")).expect("json");
+    assert_eq!(again["token"], info["token"]);
+    assert_eq!(again["businessId"], info["businessId"]);
+    let port = again["port"].as_u64().expect("port") as u16;
+    let pid = wait_for("the app's pid", Duration::from_secs(10), || {
+        app_pid(data.path())
+    });
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "kill -TERM {pid}");
+    wait_for(
+        "the app to exit on SIGTERM",
+        Duration::from_secs(15),
+        || app_pid(data.path()).is_none().then_some(()),
+    );
+    wait_for("its server to stop too", Duration::from_secs(15), || {
+        std::net::TcpStream::connect(("127.0.0.1", port))
+            .is_err()
+            .then_some(())
+    });
+    drop(app);
 }
 
 #[test]
@@ -480,4 +512,22 @@ fn a_scan_while_the_ui_mounts_is_shown_once_mounted() {
         (e.notes.seen().len() == 1).then_some(())
     });
     app.quit();
+}
+
+/// The app's own process (a child of WebKitWebDriver), found by its
+/// executable and its data folder.
+fn app_pid(data: &std::path::Path) -> Option<i32> {
+    let exe = app_bin();
+    let want = format!("RESERVAS_DATA_DIR={}", data.display());
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+        let this = std::fs::read_link(e.path().join("exe")).ok()?;
+        if this != exe {
+            return None;
+        }
+        let env = std::fs::read(e.path().join("environ")).ok()?;
+        env.split(|b| *b == 0)
+            .any(|kv| kv == want.as_bytes())
+            .then_some(pid)
+    })
 }
