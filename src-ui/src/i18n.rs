@@ -59,8 +59,9 @@ impl Lang {
             Some("invalid_email") => self.t("Correo no válido", "Invalid email"),
             Some("out_of_range") => {
                 return format!(
-                    "{} {MIN_PARTY}–{MAX_PARTY}",
-                    self.t("Debe estar entre", "Must be between")
+                    "{} {MIN_PARTY} {} {MAX_PARTY}",
+                    self.t("Entre", "Between"),
+                    self.t("y", "and")
                 );
             }
             Some("not_a_number") => self.t("Escriba un número", "Enter a number"),

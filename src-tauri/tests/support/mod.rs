@@ -525,9 +525,11 @@ pub fn against(b: &Backend, data: &Path) -> Launch {
         .env("RESERVAS_DATA_DIR", data.to_string_lossy().to_string())
 }
 
-/// Where README screenshots go (docs/screenshots at the workspace root).
+/// Where the tests' screenshots go: `target/desktop-screenshots/` (not
+/// docs/, so a test run leaves the work tree clean; README's images are
+/// copies of these and of `cargo xtask run`).
 pub fn screenshot_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../docs/screenshots")
+        .join("../target/desktop-screenshots")
         .join(name)
 }
