@@ -531,3 +531,36 @@ fn app_pid(data: &std::path::Path) -> Option<i32> {
             .then_some(pid)
     })
 }
+
+/// Settings: English and realtime off, saved to the app's config folder
+/// and applied at once (labels change, the engine switches to polling).
+#[test]
+fn settings_switch_language_and_realtime_and_persist() {
+    let _g = serial();
+    let e = env();
+    e.b.create("Ana García", "20:30", 4);
+    let app = e.launch();
+    wait_rows(&app, 1);
+    app.until("live", 20, |a| {
+        (a.attr("#conn", "data-state").as_deref() == Some("live")).then_some(())
+    });
+    app.click("#open-settings");
+    app.until("the settings panel", 5, |a| a.text("#settings"));
+    app.js("const s = document.getElementById('set-language'); s.value = 'en'; s.dispatchEvent(new Event('change', {bubbles: true}));");
+    app.click("#set-realtime");
+    app.click("#settings-save");
+    app.until("English labels", 10, |a| {
+        a.text("#new-reservation")
+            .filter(|t| t.contains("New reservation"))
+    });
+    app.until("polling with realtime off", 20, |a| {
+        (a.attr("#conn", "data-state").as_deref() == Some("polling")).then_some(())
+    });
+    let saved: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(e.data.path().join("config/settings.json")).expect("settings.json"),
+    )
+    .expect("json");
+    assert_eq!(saved["language"], "en");
+    assert_eq!(saved["realtime"], false);
+    app.quit();
+}
