@@ -217,12 +217,18 @@ fn a_token_and_enter_in_the_checkin_box_checks_in() {
 fn server_down_then_back_reconnects_and_applies_changes() {
     let _g = serial();
     let mut e = env();
-    e.b.create("Ana García", "20:30", 4);
+    let (_, qr) = e.b.create("Ana García", "20:30", 4);
     let launch = against(&e.b, e.data.path()).env("RESERVAS_BACKOFF_CAP_MS", "3000");
     let app = App::launch(&e.x.display, Some(&e.bus.address), &launch);
     wait_rows(&app, 1);
     app.until("live", 20, |a| {
         (a.attr("#conn", "data-state").as_deref() == Some("live")).then_some(())
+    });
+    // A scan before the outage: notified once, and never again after the
+    // reconnect resumes the stream.
+    e.b.checkin(&qr);
+    wait_for("the scan's notification", Duration::from_secs(5), || {
+        (e.notes.seen().len() == 1).then_some(())
     });
     e.b.server.terminate();
     app.until("reconnecting", 15, |a| {
@@ -250,6 +256,11 @@ fn server_down_then_back_reconnects_and_applies_changes() {
     app.until("the change made meanwhile", 10, |a| {
         (a.row_count() == 2).then_some(())
     });
+    assert_eq!(
+        e.notes.seen().len(),
+        1,
+        "no notification again after the reconnect"
+    );
     app.quit();
 }
 
