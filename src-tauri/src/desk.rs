@@ -180,7 +180,6 @@ impl Desk {
                 error,
             };
         };
-        let status = engine.status();
         let read = engine
             .cache()
             .run(|c| {
@@ -190,6 +189,9 @@ impl Desk {
                 Ok((rows, version, today))
             })
             .await;
+        // The status is read after the rows (a slow read must not return
+        // a status older than the events the UI heard meanwhile).
+        let status = engine.status();
         let (rows, version, today, error) = match read {
             Ok((rows, version, today)) => (rows, version, today, error),
             Err(e) => (

@@ -311,7 +311,7 @@ fn cold_start_from_a_5000_row_cache() {
     };
     let app = e.launch();
     app.until("5,000 rows", 60, all_rows);
-    app.until("live", 30, |a| {
+    app.until("live", 90, |a| {
         (a.attr("#conn", "data-state").as_deref() == Some("live")).then_some(())
     });
     app.quit();

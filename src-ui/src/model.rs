@@ -179,6 +179,9 @@ pub enum Dialog {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UiState {
     pub loaded: bool,
+    /// The last diffs heard, replayed over a reload whose answer was read
+    /// before them (the reload must never take the screen back in time).
+    pub recent: Rc<Vec<Diff>>,
     pub rows: Rc<HashMap<String, Reservation>>,
     pub version: u64,
     pub status: Option<SyncStatus>,
@@ -199,6 +202,7 @@ impl Default for UiState {
     fn default() -> Self {
         UiState {
             loaded: false,
+            recent: Rc::new(Vec::new()),
             rows: Rc::new(HashMap::new()),
             version: 0,
             status: None,
@@ -219,7 +223,12 @@ impl Default for UiState {
 // An action is built and moved once per dispatch: its size does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum Action {
-    Loaded(Box<DeskState>),
+    /// The engine's state; `status_fresh` is false when a status event came
+    /// in while it was being fetched (that event is newer: keep it).
+    Loaded {
+        state: Box<DeskState>,
+        status_fresh: bool,
+    },
     Diff(Diff),
     Status(SyncStatus),
     SetDate(String),
@@ -272,8 +281,11 @@ impl Reducible for UiState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::Loaded(d) => {
-                let d = *d;
+            Action::Loaded {
+                state,
+                status_fresh,
+            } => {
+                let d = *state;
                 s.rows = Rc::new(d.rows.into_iter().map(|r| (r.id.clone(), r)).collect());
                 s.version = d.version;
                 s.loaded = d.ready;
@@ -284,25 +296,22 @@ impl Reducible for UiState {
                 s.settings = d.settings;
                 s.host = d.host;
                 s.error = d.error;
-                if let Some(st) = d.status {
+                if let (Some(st), true) = (d.status, status_fresh || s.status.is_none()) {
                     set_status(&mut s, st);
+                }
+                let loaded_at = s.version;
+                let recent = s.recent.clone();
+                for diff in recent.iter().filter(|x| x.version > loaded_at) {
+                    apply_diff(&mut s, diff.clone());
                 }
             }
             Action::Diff(d) => {
-                let rows = Rc::make_mut(&mut s.rows);
-                for r in d.upserts {
-                    let newer = rows.get(&r.id).is_none_or(|old| old.version <= r.version);
-                    if newer {
-                        rows.insert(r.id.clone(), r);
-                    }
+                let recent = Rc::make_mut(&mut s.recent);
+                recent.push(d.clone());
+                if recent.len() > RECENT {
+                    recent.remove(0);
                 }
-                if d.version > s.version {
-                    for id in &d.removals {
-                        rows.remove(id);
-                    }
-                    s.version = d.version;
-                }
-                s.loaded = true;
+                apply_diff(&mut s, d);
             }
             Action::Status(st) => set_status(&mut s, st),
             Action::SetDate(d) => s.date = d,
@@ -325,6 +334,28 @@ impl Reducible for UiState {
         }
         Rc::new(s)
     }
+}
+
+/// Diffs kept for replay over a reload.
+const RECENT: usize = 64;
+
+/// A row is only replaced by one at least as new; removals only apply when
+/// the diff is newer than the state.
+fn apply_diff(s: &mut UiState, d: Diff) {
+    let rows = Rc::make_mut(&mut s.rows);
+    for r in d.upserts {
+        let newer = rows.get(&r.id).is_none_or(|old| old.version <= r.version);
+        if newer {
+            rows.insert(r.id.clone(), r);
+        }
+    }
+    if d.version > s.version {
+        for id in &d.removals {
+            rows.remove(id);
+        }
+        s.version = d.version;
+    }
+    s.loaded = true;
 }
 
 fn set_status(s: &mut UiState, st: SyncStatus) {

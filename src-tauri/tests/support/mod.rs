@@ -233,6 +233,9 @@ pub struct App {
     base: String,
     http: reqwest::blocking::Client,
     driver: Option<Proc>,
+    /// WebKitWebDriver's port: it outlives a killed tauri-driver, so it is
+    /// found by this port and stopped too.
+    native: u16,
     pub started: Instant,
 }
 
@@ -306,6 +309,7 @@ impl App {
             base,
             http,
             driver: Some(driver),
+            native,
             started,
         }
     }
@@ -430,7 +434,9 @@ impl App {
             .http
             .delete(format!("{}/session/{}", self.base, self.session))
             .send();
-        self.driver.take();
+        if self.driver.take().is_some() {
+            stop_native_driver(self.native);
+        }
     }
 }
 
@@ -532,4 +538,28 @@ pub fn screenshot_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../target/desktop-screenshots")
         .join(name)
+}
+
+/// Stops the WebKitWebDriver that was started on `port` (by its PID, found
+/// in /proc by its command line).
+fn stop_native_driver(port: u16) {
+    let arg = format!("--port={port}");
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for e in dir.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let mut parts = cmd.split(|b| *b == 0);
+        let is_driver = parts
+            .next()
+            .is_some_and(|exe| exe.ends_with(b"WebKitWebDriver"));
+        if is_driver && parts.any(|a| a == arg.as_bytes()) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
 }

@@ -13,11 +13,21 @@ use crate::model::{Action, Dialog, Notice, ToastKind, UiState};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+thread_local! {
+    /// Status events heard so far: a reload whose answer crossed one keeps
+    /// the (newer) status from the event.
+    static STATUS_EVENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Reloads the whole state from the engine.
 pub fn reload(dispatch: UseReducerDispatcher<UiState>) {
     spawn_local(async move {
+        let before = STATUS_EVENTS.with(|c| c.get());
         match bridge::get_state().await {
-            Ok(s) => dispatch.dispatch(Action::Loaded(Box::new(s))),
+            Ok(s) => dispatch.dispatch(Action::Loaded {
+                state: Box::new(s),
+                status_fresh: STATUS_EVENTS.with(|c| c.get()) == before,
+            }),
             Err(e) => dispatch.dispatch(Action::Toast(ToastKind::Error, e.message)),
         }
     });
@@ -35,7 +45,11 @@ pub fn app() -> Html {
                     gloo_timers::future::TimeoutFuture::new(delay).await;
                 }
                 let d = dispatch.clone();
-                bridge::on_status(move |s| d.dispatch(Action::Status(s))).await;
+                bridge::on_status(move |s| {
+                    STATUS_EVENTS.with(|c| c.set(c.get() + 1));
+                    d.dispatch(Action::Status(s))
+                })
+                .await;
                 let d = dispatch.clone();
                 bridge::on_diff(move |diff| d.dispatch(Action::Diff(diff))).await;
                 let d = dispatch.clone();
