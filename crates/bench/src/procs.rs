@@ -133,8 +133,13 @@ impl ChildGuard {
 
 impl Drop for ChildGuard {
     fn drop(&mut self) {
-        // Descendants first (nginx workers), each by its own PID, then the
-        // root, which we also reap.
+        // Freeze the root first: an nginx master that sees its workers die
+        // spawns new ones (orphans, once the master is gone). Then the
+        // descendants, each by its own PID, then the root, which we reap.
+        // SAFETY: plain kill(2) on the PID of our own child.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGSTOP);
+        }
         let pids = tree_pids(self.child.id());
         for p in pids.iter().rev() {
             // SAFETY: plain kill(2) on PIDs of our own child tree.
