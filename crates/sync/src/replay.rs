@@ -51,6 +51,15 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+/// Progress and summary lines for the person running the replay. Through
+/// the CLI's `emit`, so `reservas replay … | head` stops quietly instead of
+/// panicking on a closed pipe.
+macro_rules! say {
+    ($($t:tt)*) => {
+        let _ = crate::cli::output::emit(&format!("{}\n", format_args!($($t)*)));
+    };
+}
+
 /// Seed window: arrivals from D − 1 (yesterday's rows on the desk) …
 pub const WINDOW_BEFORE_DAYS: i64 = 1;
 /// … to D + 14 (the fortnight a desk looks ahead). `data/trim.py` keeps the
@@ -497,7 +506,7 @@ pub async fn run(
         events_planned: if args.seed_only { 0 } else { plan.events.len() },
         ..Default::default()
     };
-    println!(
+    say!(
         "replay {} {} as {}: seeding {} reservations, then {} events at speed {}",
         summary.hotel,
         summary.day,
@@ -545,7 +554,7 @@ pub async fn run(
         }
     }
     summary.seed_elapsed = started.elapsed();
-    println!(
+    say!(
         "seeded {} reservations in {:.2}s ({} errors)",
         summary.seeded,
         summary.seed_elapsed.as_secs_f64(),
@@ -594,7 +603,7 @@ pub async fn run(
         }
         if last_progress.elapsed() >= Duration::from_secs(1) || n + 1 == total {
             last_progress = Instant::now();
-            println!(
+            say!(
                 "[{}] {}/{} events sent, {} errors",
                 clock(ev.at),
                 summary.events_sent,
@@ -655,7 +664,7 @@ pub async fn run_cli(server: &str, token: &str, args: ReplayArgs) -> anyhow::Res
     let result = run(server, token, args, shutdown).await;
     signal.abort();
     let summary = result?;
-    println!("{summary}");
+    say!("{summary}");
     if summary.errors + summary.seed_errors > 0 {
         bail!(
             "{} requests failed (see the log)",
