@@ -174,21 +174,7 @@ impl Server {
 
     /// SIGTERM, then wait (up to 10 s) for a clean exit; returns its status code.
     pub fn terminate(&mut self) -> Option<i32> {
-        let mut c = self.child.take()?;
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(c.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(st)) = c.try_wait() {
-                return st.code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        let _ = c.wait();
-        None
+        terminate_child(self.child.take()?)
     }
 
     /// Starts the server again on the same port and database.
@@ -232,6 +218,25 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// SIGTERM to `c`, then wait (up to 10 s) for a clean exit and return its
+/// status code; a child that does not exit in time is killed (`None`).
+pub fn terminate_child(mut c: Child) -> Option<i32> {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(c.id().to_string())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(st)) = c.try_wait() {
+            return st.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = c.kill();
+    let _ = c.wait();
+    None
 }
 
 /// Polls `check` every 20 ms until it returns `Some`, or panics after
